@@ -1,0 +1,228 @@
+//! `with_cancel` and the handles that cancel: Go's `CancelFunc` and
+//! `CancelCauseFunc`, which here also cancel when dropped.
+
+use std::fmt;
+
+use super::context::{Context, Node};
+use super::sync::Arc;
+use super::tree::{self, CancelNode, Label};
+use crate::error::{Cause, Error};
+
+/// Derives a cancelable child of `parent`, Go's `context.WithCancel(parent)`.
+///
+/// The child is done when `cancel` is called or dropped, or when `parent` is
+/// done, whichever happens first. If `parent` is already done the child is
+/// born done, with the parent's error and cause.
+///
+/// The child reports the parent's deadline and values.
+///
+/// # Examples
+///
+/// ```
+/// let (parent, cancel_parent) = context::with_cancel(&context::background());
+/// let (child, _cancel_child) = context::with_cancel(&parent);
+/// assert_eq!(child.to_string(), "context.Background.WithCancel.WithCancel");
+///
+/// cancel_parent.cancel(); // cancels the whole subtree before returning
+/// assert_eq!(child.err(), Some(context::Error::Canceled));
+/// ```
+pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
+    let node = derive(parent, Label::WithCancel, parent.deadline(), None);
+    (Context::from_node(node.clone()), CancelFunc::new(node))
+}
+
+/// Like [`with_cancel`], but the handle records a cause, Go's
+/// `context.WithCancelCause(parent)`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+/// cancel.cancel(Some(Arc::new(std::io::Error::other("upstream gone"))));
+/// assert_eq!(ctx.err(), Some(context::Error::Canceled));
+/// assert_eq!(ctx.cause().unwrap().to_string(), "upstream gone");
+/// ```
+pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
+    let (ctx, cancel) = with_cancel(parent);
+    (ctx, CancelCauseFunc { inner: cancel })
+}
+
+/// Builds a cancel node below `parent` and links it into the tree.
+pub(crate) fn derive(
+    parent: &Context,
+    label: Label,
+    deadline: Option<std::time::Instant>,
+    deadline_cause: Option<Cause>,
+) -> Arc<Node> {
+    let signal = parent.signal_node().cloned();
+    let node = Node::new_cancel(
+        parent,
+        CancelNode::new(label, deadline, deadline_cause, signal.clone(), None),
+    );
+    if let Some(signal) = signal {
+        tree::register(&signal, &node);
+    }
+    node
+}
+
+/// Cancels a context, Go's `CancelFunc`; dropping it cancels too.
+///
+/// Calling [`cancel`](CancelFunc::cancel) cancels the context and everything
+/// derived from it, removes it from its parent and stops its timer. Every
+/// descendant is done before `cancel` returns; it does not wait for the work
+/// watching those contexts to stop. Calls after the first do nothing.
+///
+/// # Cancel on drop
+///
+/// Go asks for `defer cancel()` after every `WithCancel`, `WithDeadline` and
+/// `WithTimeout`, because a forgotten cancel keeps the child (and its timer)
+/// alive until the parent is canceled. Here the handle does it when it goes
+/// out of scope, so the leak cannot happen by accident. To let a context
+/// outlive its handle on purpose (Go's behaviour when cancel is never called),
+/// call [`disarm`](CancelFunc::disarm): the context then lives until its
+/// parent is canceled or its deadline passes.
+///
+/// The handle is `Send + Sync`: share it by reference, or in an `Arc`, to let
+/// several threads cancel.
+///
+/// # Examples
+///
+/// ```
+/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// {
+///     let _cancel = cancel; // Go's `defer cancel()`
+///     assert!(!ctx.is_done());
+/// }
+/// assert!(ctx.is_done());
+/// ```
+#[must_use = "dropping the handle cancels the context at once; bind it to a variable"]
+pub struct CancelFunc {
+    node: Option<Arc<Node>>,
+}
+
+impl CancelFunc {
+    pub(crate) fn new(node: Arc<Node>) -> Self {
+        Self { node: Some(node) }
+    }
+
+    /// Cancels the context with [`Error::Canceled`] and no cause.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = context::with_cancel(&context::background());
+    /// cancel.cancel();
+    /// cancel.cancel(); // no effect
+    /// assert_eq!(ctx.err(), Some(context::Error::Canceled));
+    /// ```
+    pub fn cancel(&self) {
+        self.cancel_with(None);
+    }
+
+    fn cancel_with(&self, cause: Option<Cause>) {
+        if let Some(node) = &self.node {
+            tree::cancel(node, Error::Canceled, cause);
+        }
+    }
+
+    /// Drops the handle without canceling: the context stays live until its
+    /// parent is canceled or its deadline passes.
+    ///
+    /// This is Go's behaviour when cancel is never called, including its cost:
+    /// the context stays registered with its parent until then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (parent, cancel_parent) = context::with_cancel(&context::background());
+    /// let (child, cancel_child) = context::with_cancel(&parent);
+    /// cancel_child.disarm();
+    /// assert!(!child.is_done());
+    /// cancel_parent.cancel();
+    /// assert!(child.is_done());
+    /// ```
+    pub fn disarm(mut self) {
+        self.node = None;
+    }
+}
+
+impl Drop for CancelFunc {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+impl fmt::Debug for CancelFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let done = self
+            .node
+            .as_ref()
+            .and_then(|node| node.cancel_node())
+            .map(|node| node.load_err().is_some());
+        f.debug_struct("CancelFunc")
+            .field("armed", &self.node.is_some())
+            .field("done", &done.unwrap_or(false))
+            .finish()
+    }
+}
+
+/// Cancels a context with a cause, Go's `CancelCauseFunc`; dropping it cancels
+/// with no cause.
+///
+/// Everything said of [`CancelFunc`] holds.
+///
+/// # Examples
+///
+/// ```
+/// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+/// cancel.cancel(None); // Go's cancel(nil): the cause is the error itself
+/// let cause = ctx.cause().unwrap();
+/// assert_eq!(cause.downcast_ref::<context::Error>(), Some(&context::Error::Canceled));
+/// ```
+#[must_use = "dropping the handle cancels the context at once; bind it to a variable"]
+pub struct CancelCauseFunc {
+    inner: CancelFunc,
+}
+
+impl CancelCauseFunc {
+    /// Cancels the context with [`Error::Canceled`] and `cause`.
+    ///
+    /// If the context is already done this changes nothing: the first cancel
+    /// wins, for the error and the cause alike. `None` is Go's `cancel(nil)`:
+    /// [`Context::cause`] then reports [`Error::Canceled`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+    /// cancel.cancel(Some(Arc::new(std::fmt::Error)));
+    /// cancel.cancel(Some(Arc::new(std::io::Error::other("later")))); // ignored
+    /// assert!(ctx.cause().unwrap().downcast_ref::<std::fmt::Error>().is_some());
+    /// ```
+    pub fn cancel(&self, cause: Option<Cause>) {
+        self.inner.cancel_with(cause);
+    }
+
+    /// Drops the handle without canceling; see [`CancelFunc::disarm`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+    /// cancel.disarm();
+    /// assert!(!ctx.is_done());
+    /// ```
+    pub fn disarm(self) {
+        self.inner.disarm();
+    }
+}
+
+impl fmt::Debug for CancelCauseFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}

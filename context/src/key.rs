@@ -1,0 +1,88 @@
+//! Typed keys for request-scoped values.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::sync::std_prims::AtomicBool;
+
+/// A key for a value of type `T` carried by a [`Context`](crate::Context).
+///
+/// Go keys are values of any comparable type, and a lookup returns `any` that
+/// the caller must type-assert. Here a key is a `static` item: its address is
+/// its identity, so keys from different modules never collide even when they
+/// share a name and a type, and its type parameter fixes the type of the value,
+/// so a lookup returns `Option<&T>` and cannot fail a downcast.
+///
+/// Keys must be `static`s. A `const` key would be a fresh temporary at every
+/// use; the key holds a private atomic precisely so that such a key is
+/// rejected at compile time (`&CONST` cannot be promoted to `'static`).
+///
+/// # Examples
+///
+/// ```
+/// use context::Key;
+///
+/// static TRACE_ID: Key<String> = Key::new("trace_id");
+///
+/// let ctx = context::with_value(&context::background(), &TRACE_ID, "123".to_string());
+/// assert_eq!(ctx.value(&TRACE_ID).map(String::as_str), Some("123"));
+/// ```
+///
+/// A `const` key does not compile:
+///
+/// ```compile_fail
+/// use context::Key;
+///
+/// const TRACE_ID: Key<String> = Key::new("trace_id");
+///
+/// let ctx = context::with_value(&context::background(), &TRACE_ID, "123".to_string());
+/// ```
+pub struct Key<T> {
+    name: &'static str,
+    // Interior mutability keeps `&KEY` of a `const` from being promoted to a
+    // `'static` (see above); it is never read or written.
+    _not_const: AtomicBool,
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<T> Key<T> {
+    /// Creates a key. `name` is what [`Display`](std::fmt::Display) of a
+    /// context shows for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static USER: context::Key<u64> = context::Key::new("user");
+    /// assert_eq!(USER.name(), "user");
+    /// ```
+    pub const fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            _not_const: AtomicBool::new(false),
+            _value: PhantomData,
+        }
+    }
+
+    /// The key's name, as given to [`Key::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static LANGUAGE: context::Key<&str> = context::Key::new("language");
+    /// assert_eq!(LANGUAGE.name(), "language");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The key's identity: its address.
+    pub(crate) fn id(&'static self) -> usize {
+        self as *const Self as *const () as usize
+    }
+}
+
+impl<T> fmt::Debug for Key<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Key").field(&self.name).finish()
+    }
+}

@@ -1,0 +1,204 @@
+//! Go's `context` package for Rust: cancellation trees, deadlines, causes and
+//! request-scoped values, for threads, `crossbeam_channel::select!` and async
+//! code alike.
+//!
+//! A [`Context`] carries a deadline, a cancellation signal and values across
+//! API boundaries and threads. Contexts form a tree: canceling one cancels
+//! every context derived from it, synchronously, and removes it from its
+//! parent.
+//!
+//! # The API
+//!
+//! Roots:
+//! - [`background`]: the root of a tree; never canceled, no values, no deadline.
+//! - [`todo`]: the same, for "not sure which context yet".
+//!
+//! Derived contexts:
+//! - [`with_cancel`], [`with_cancel_cause`]: canceled by a handle or by the parent.
+//! - [`with_deadline`], [`with_deadline_cause`]: canceled when an instant passes.
+//! - [`with_timeout`], [`with_timeout_cause`]: canceled after a duration.
+//! - [`with_value`]: carries a value under a typed [`Key`].
+//! - [`without_cancel`]: keeps values, drops cancellation.
+//!
+//! Handles and callbacks:
+//! - [`CancelFunc`], [`CancelCauseFunc`]: cancel explicitly or on drop.
+//! - [`after_func`] and [`AfterFunc`]: run a callback once a context is done.
+//!
+//! Reading a context: [`Context::deadline`], [`Context::done`],
+//! [`Context::err`], [`Context::value`] (Go's four methods), plus
+//! [`Context::cause`] (and [`cause`]), [`Context::is_done`],
+//! [`Context::wait`], [`Context::wait_timeout`], [`Context::wait_deadline`]
+//! and [`Context::wait_async`] ([`WaitAsync`]).
+//!
+//! Errors: [`Error`] (`Canceled`, `DeadlineExceeded`) and [`Cause`].
+//! Tests: the [`testing`] module fires deadlines on demand and counts what the
+//! tree holds.
+//!
+//! # Go → Rust
+//!
+//! | Go | Rust |
+//! |---|---|
+//! | `context.Context` | [`Context`] (a cheap `Clone + Send + Sync` handle) |
+//! | `context.Background()`, `context.TODO()` | [`background()`], [`todo()`] |
+//! | `ctx, cancel := context.WithCancel(p)` | `let (ctx, cancel) = context::with_cancel(&p);` |
+//! | `defer cancel()` | nothing: dropping [`CancelFunc`] cancels; [`CancelFunc::disarm`] opts out |
+//! | `context.WithDeadline(p, t)`, `WithTimeout(p, d)` | [`with_deadline(&p, instant)`](with_deadline), [`with_timeout(&p, duration)`](with_timeout) |
+//! | `context.WithCancelCause(p)`, `cancel(err)` | [`with_cancel_cause`], `cancel.cancel(Some(Arc::new(err)))` |
+//! | `context.WithDeadlineCause`, `WithTimeoutCause` | [`with_deadline_cause`], [`with_timeout_cause`] |
+//! | `context.Cause(ctx)` | [`ctx.cause()`](Context::cause) or [`cause(&ctx)`](cause) |
+//! | `context.WithValue(p, k, v)`, `ctx.Value(k).(T)` | [`with_value(&p, &KEY, v)`](with_value), [`ctx.value(&KEY)`](Context::value) → `Option<&T>` |
+//! | `type key int` (unexported key type) | `static KEY: Key<T> = Key::new("name");` |
+//! | `context.WithoutCancel(p)` | [`without_cancel(&p)`](without_cancel) |
+//! | `stop := context.AfterFunc(ctx, f)`, `stop()` | [`let link = after_func(&ctx, f)`](after_func), [`link.stop()`](AfterFunc::stop) |
+//! | `ctx.Deadline()` | [`ctx.deadline()`](Context::deadline) → `Option<Instant>` |
+//! | `ctx.Err()` | [`ctx.err()`](Context::err) → `Option<Error>` |
+//! | `<-ctx.Done()` | [`ctx.wait()`](Context::wait), or [`ctx.wait_async().await`](Context::wait_async) |
+//! | `select { case <-ctx.Done(): … default: }` | [`ctx.is_done()`](Context::is_done) |
+//! | `select { case <-ctx.Done(): … case v := <-ch: … }` | `select! { recv(ctx.done()) -> _ => …, recv(ch) -> v => … }` |
+//! | `context.Canceled`, `context.DeadlineExceeded` | [`Error::Canceled`], [`Error::DeadlineExceeded`] |
+//! | passing a `nil` context (a runtime panic) | impossible: there is no null `Context` |
+//!
+//! # Cancellation
+//!
+//! Canceling a context cancels its whole subtree before the call returns,
+//! removes it from its parent (so a long-lived parent does not grow with its
+//! short-lived children), and stops its timer. It does not wait for the work
+//! watching those contexts; pair it with a wait group for that.
+//!
+//! ```
+//! let (root, cancel) = context::with_cancel(&context::background());
+//! let (a, _cancel_a) = context::with_cancel(&root);
+//! let (b, _cancel_b) = context::with_cancel(&a);
+//!
+//! cancel.cancel();
+//! assert!(a.is_done() && b.is_done());
+//! assert_eq!(context::testing::child_count(&root), 0);
+//! ```
+//!
+//! # Deadlines
+//!
+//! A deadline cancels with [`Error::DeadlineExceeded`]; a child never outlives
+//! its parent's deadline.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! let (parent, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(10));
+//! let (child, _cancel) = context::with_timeout(&parent, Duration::from_secs(3600));
+//! assert_eq!(child.deadline(), parent.deadline()); // the earlier one wins
+//! assert_eq!(child.wait(), context::Error::DeadlineExceeded);
+//! ```
+//!
+//! # Values
+//!
+//! ```
+//! use context::Key;
+//!
+//! static REQUEST_ID: Key<u64> = Key::new("request_id");
+//!
+//! let (ctx, _cancel) = context::with_cancel(&context::background());
+//! let ctx = context::with_value(&ctx, &REQUEST_ID, 42);
+//! assert_eq!(ctx.value(&REQUEST_ID), Some(&42));
+//! assert_eq!(ctx.to_string(), "context.Background.WithCancel.WithValue(request_id, 42)");
+//! ```
+//!
+//! # Misuse
+//!
+//! Go's context panics on a nil parent and a nil or non-comparable key; none
+//! of those can be written in Rust. The crate's only panic is a failure of the
+//! operating system to start a thread (the timer thread, or an
+//! [`after_func`] callback's). Everything else is a value: an error, `None`,
+//! or `false`.
+//!
+//! # Threads the crate starts
+//!
+//! One timer thread, `context-timer`, started by the first deadline and kept
+//! for the life of the process; and one short-lived thread per [`after_func`]
+//! callback that runs. Nothing else: a context never needs a watcher thread.
+//!
+//! # Model checking
+//!
+//! With the `loom` feature the crate also builds a second copy of its
+//! concurrent core over [loom](https://docs.rs/loom)'s primitives, for the
+//! workspace's model checks. It is not part of the API.
+#![doc(test(attr(deny(warnings))))]
+
+mod error;
+mod key;
+mod sync;
+
+pub use error::{Cause, Error};
+pub use key::Key;
+
+/// The concurrent core, over std's primitives: what users run.
+#[path = "."]
+mod core {
+    use crate::sync::std_prims as sync;
+
+    pub(crate) mod after_func;
+    pub(crate) mod cancel;
+    pub(crate) mod context;
+    pub(crate) mod deadline;
+    pub mod testing;
+    mod timer;
+    mod tree;
+    pub(crate) mod wait;
+}
+
+pub use core::after_func::{AfterFunc, after_func};
+pub use core::cancel::{CancelCauseFunc, CancelFunc, with_cancel, with_cancel_cause};
+pub use core::context::{Context, background, todo, with_value, without_cancel};
+pub use core::deadline::{with_deadline, with_deadline_cause, with_timeout, with_timeout_cause};
+pub use core::testing;
+pub use core::wait::WaitAsync;
+
+/// The same core over loom's primitives, for the workspace's loom models.
+///
+/// Every item behaves as its namesake at the crate root, but must be used
+/// inside `loom::model`. Deadlines never fire on their own here (loom has no
+/// clock): fire them with `loom::testing::expire`.
+#[cfg(feature = "loom")]
+#[doc(hidden)]
+#[path = "."]
+#[allow(clippy::duplicate_mod)] // the point: the same files, other primitives
+pub mod loom {
+    use crate::sync::loom_prims as sync;
+
+    pub(crate) mod after_func;
+    pub(crate) mod cancel;
+    pub(crate) mod context;
+    pub(crate) mod deadline;
+    pub mod testing;
+    mod timer;
+    mod tree;
+    pub(crate) mod wait;
+
+    pub use self::after_func::{AfterFunc, after_func};
+    pub use self::cancel::{CancelCauseFunc, CancelFunc, with_cancel, with_cancel_cause};
+    pub use self::context::{Context, background, todo, with_value, without_cancel};
+    pub use self::deadline::{
+        with_deadline, with_deadline_cause, with_timeout, with_timeout_cause,
+    };
+    pub use self::wait::WaitAsync;
+    pub use crate::{Cause, Error, Key};
+
+    /// Go's `context.Cause(ctx)`; see [`Context::cause`].
+    pub fn cause(ctx: &Context) -> Option<Cause> {
+        ctx.cause()
+    }
+}
+
+/// Returns why `ctx` was canceled, Go's `context.Cause(ctx)`; the same as
+/// [`Context::cause`].
+///
+/// # Examples
+///
+/// ```
+/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// assert!(context::cause(&ctx).is_none());
+/// cancel.cancel();
+/// assert_eq!(context::cause(&ctx).unwrap().to_string(), "context canceled");
+/// ```
+pub fn cause(ctx: &Context) -> Option<Cause> {
+    ctx.cause()
+}

@@ -1,0 +1,187 @@
+//! The one place this crate takes its synchronisation primitives from.
+//!
+//! The crate's concurrent core is compiled twice (see `lib.rs`): once over
+//! [`std_prims`], which is what users run, and, under the `loom` cargo feature,
+//! once more over [`loom_prims`], which is what the loom models check. Both
+//! halves expose the same names with the same signatures, so the core's source
+//! is identical in both instances. Differences between std and loom are
+//! smoothed over here, never at call sites.
+
+/// Primitives for the instance users run.
+pub(crate) mod std_prims {
+    use std::sync::{OnceLock, PoisonError};
+    use std::time::Duration;
+
+    pub(crate) use std::sync::Arc;
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+
+    /// Whether the process-wide timer thread exists. Loom has no clock, so the
+    /// model-checked instance fires deadlines only through explicit calls.
+    pub(crate) const TIMER_THREAD: bool = true;
+
+    /// A mutex whose `lock` ignores poisoning.
+    ///
+    /// No user code runs while the crate holds one of its locks (see the tree's
+    /// "Deadlock safety"), so a poisoned lock can only mean a panic inside the
+    /// crate between two consistent states; carrying on is the right answer.
+    #[derive(Debug, Default)]
+    pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
+
+    pub(crate) type MutexGuard<'a, T> = std::sync::MutexGuard<'a, T>;
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(std::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        }
+    }
+
+    /// A condition variable paired with [`Mutex`], poisoning ignored likewise.
+    #[derive(Debug, Default)]
+    pub(crate) struct Condvar(std::sync::Condvar);
+
+    impl Condvar {
+        pub(crate) fn new() -> Self {
+            Self(std::sync::Condvar::new())
+        }
+
+        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
+        }
+
+        pub(crate) fn wait_timeout<'a, T>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            timeout: Duration,
+        ) -> MutexGuard<'a, T> {
+            match self.0.wait_timeout(guard, timeout) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            }
+        }
+
+        pub(crate) fn notify_all(&self) {
+            self.0.notify_all();
+        }
+
+        pub(crate) fn notify_one(&self) {
+            self.0.notify_one();
+        }
+    }
+
+    /// A process-wide value created on first use.
+    #[derive(Debug)]
+    pub(crate) struct Global<T> {
+        cell: OnceLock<T>,
+        init: fn() -> T,
+    }
+
+    impl<T> Global<T> {
+        pub(crate) const fn new(init: fn() -> T) -> Self {
+            Self {
+                cell: OnceLock::new(),
+                init,
+            }
+        }
+
+        pub(crate) fn get(&'static self) -> &'static T {
+            self.cell.get_or_init(self.init)
+        }
+    }
+
+    /// Starts a named background thread.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot create a thread.
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) {
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(f)
+            .expect("context: failed to spawn a thread");
+    }
+}
+
+/// Primitives for the model-checked instance: loom's, behind the same names.
+#[cfg(feature = "loom")]
+pub(crate) mod loom_prims {
+    use std::marker::PhantomData;
+    use std::sync::PoisonError;
+    use std::time::Duration;
+
+    pub(crate) use loom::sync::Arc;
+    pub(crate) use loom::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
+    pub(crate) const TIMER_THREAD: bool = false;
+
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(loom::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        }
+    }
+
+    #[derive(Debug)]
+    pub(crate) struct Condvar(loom::sync::Condvar);
+
+    impl Condvar {
+        pub(crate) fn new() -> Self {
+            Self(loom::sync::Condvar::new())
+        }
+
+        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
+        }
+
+        /// Loom has no clock: this waits like [`Condvar::wait`] (loom's own
+        /// `wait_timeout` never times out either).
+        pub(crate) fn wait_timeout<'a, T>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            _timeout: Duration,
+        ) -> MutexGuard<'a, T> {
+            self.wait(guard)
+        }
+
+        pub(crate) fn notify_all(&self) {
+            self.0.notify_all();
+        }
+
+        pub(crate) fn notify_one(&self) {
+            self.0.notify_one();
+        }
+    }
+
+    /// A value global to one loom execution (loom resets it between runs).
+    pub(crate) struct Global<T: 'static>(loom::lazy_static::Lazy<T>);
+
+    impl<T: 'static> Global<T> {
+        pub(crate) const fn new(init: fn() -> T) -> Self {
+            Self(loom::lazy_static::Lazy {
+                init,
+                _p: PhantomData,
+            })
+        }
+
+        pub(crate) fn get(&'static self) -> &'static T {
+            self.0.get()
+        }
+    }
+
+    /// Starts a model thread. Loom joins every thread before an execution
+    /// ends, so no handle is kept.
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) {
+        loom::thread::spawn(f);
+    }
+}

@@ -1,0 +1,1 @@
+//! loom-tests (in progress).

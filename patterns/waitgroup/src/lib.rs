@@ -1,0 +1,1 @@
+//! waitgroup (in progress).
