@@ -113,6 +113,34 @@ impl Node {
     }
 }
 
+/// Dropping a long chain of contexts would otherwise recurse once per link;
+/// unlink it iteratively instead, as far as this drop owns it.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut next = self.take_links();
+        while let Repr::Node(node) = next.repr {
+            match Arc::try_unwrap(node) {
+                Ok(mut node) => next = node.take_links(),
+                Err(_) => break, // someone else still holds the rest
+            }
+        }
+    }
+}
+
+impl Node {
+    /// Detaches this node from the nodes above it and returns its parent.
+    fn take_links(&mut self) -> Context {
+        // The shortcut to the nearest cancel node is a second reference to an
+        // ancestor; release it first so that the chain's own is the last one.
+        match &mut self.kind {
+            Kind::Cancel(node) => drop(node.take_parent()),
+            Kind::Value(layer) => drop(layer.signal.take()),
+            Kind::WithoutCancel => {}
+        }
+        std::mem::replace(&mut self.parent, background())
+    }
+}
+
 /// Returns a never-canceled root context with no values and no deadline, Go's
 /// `context.Background()`.
 ///

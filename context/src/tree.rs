@@ -99,6 +99,9 @@ struct Inner {
     wakers: Slab<Waker>,
     timer: Option<timer::Key>,
     after_func: Option<Box<dyn FnOnce() + Send>>,
+    /// Threads blocked on `waiters`: a cancel notifies only if there are any
+    /// (a notify is a system call even with nobody to wake).
+    blocked: usize,
 }
 
 impl CancelNode {
@@ -166,24 +169,30 @@ impl CancelNode {
             return Some(err);
         }
         let mut inner = self.inner.lock();
-        loop {
+        let result = loop {
             // Under the lock the state is `OPEN` or complete (invariant 5), and
-            // the canceler notifies under the lock, so no wake-up is lost.
+            // the canceler notifies under the lock after reading `blocked`, so
+            // no wake-up is lost.
             let state = self.state.load(Ordering::Relaxed);
             if state != OPEN {
-                return Some(decode(state));
+                break Some(decode(state));
             }
+            inner.blocked += 1;
             inner = match deadline {
                 None => self.waiters.wait(inner),
                 Some(deadline) => {
                     let now = Instant::now();
                     if now >= deadline {
-                        return None;
+                        inner.blocked -= 1;
+                        break None;
                     }
                     self.waiters.wait_timeout(inner, deadline - now)
                 }
             };
-        }
+            inner.blocked -= 1;
+        };
+        drop(inner);
+        result
     }
 
     /// Registers `waker` to be woken on cancel, unless already done.
@@ -240,6 +249,11 @@ impl CancelNode {
         self.inner.lock().after_func.take()
     }
 
+    /// Releases the link to the parent; only for dropping (see `Node`'s `Drop`).
+    pub(crate) fn take_parent(&mut self) -> Option<Arc<Node>> {
+        self.parent.take()
+    }
+
     /// How many children are registered (for `testing::child_count`).
     pub(crate) fn child_count(&self) -> usize {
         self.inner.lock().children.len()
@@ -259,7 +273,9 @@ impl CancelNode {
         inner.cause = cause.clone();
         self.state.store(encode(err), Ordering::Release);
         drop(inner.done_tx.take());
-        self.waiters.notify_all();
+        if inner.blocked > 0 {
+            self.waiters.notify_all();
+        }
         self.state.store(encode(err) | COMPLETE, Ordering::Release);
 
         deferred.wakers.extend(inner.wakers.drain());
