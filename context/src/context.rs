@@ -15,7 +15,7 @@ use crate::key::Key;
 /// A request's deadline, cancellation signal and values, as Go's
 /// `context.Context`.
 ///
-/// Contexts form a tree: [`background`] and [`todo`] are roots, and
+/// Contexts form a tree: [`background`] and [`todo()`] are roots, and
 /// [`with_cancel`](crate::with_cancel), [`with_deadline`](crate::with_deadline),
 /// [`with_timeout`](crate::with_timeout), [`with_value`](crate::with_value) and
 /// [`without_cancel`](crate::without_cancel) derive children. Canceling a

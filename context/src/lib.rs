@@ -11,7 +11,7 @@
 //!
 //! Roots:
 //! - [`background`]: the root of a tree; never canceled, no values, no deadline.
-//! - [`todo`]: the same, for "not sure which context yet".
+//! - [`todo()`]: the same, for "not sure which context yet".
 //!
 //! Derived contexts:
 //! - [`with_cancel`], [`with_cancel_cause`]: canceled by a handle or by the parent.
