@@ -1,0 +1,464 @@
+//! `WaitGroup` beyond Go's own tests: timeouts, contexts, sharing, reuse,
+//! task panics and misuse.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use waitgroup::WaitGroup;
+
+const THREADS: usize = 8;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// A timeout long enough never to expire in a passing test.
+const FOREVER: Duration = Duration::from_secs(60);
+
+/// The text of a caught panic payload.
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Spins until `n` threads are blocked in a wait on `wg`, so that the test
+/// exercises the wake-up path rather than the fast path.
+fn until_waiters(wg: &WaitGroup, n: u32) {
+    let want = format!("waiters: {n} ");
+    while !format!("{wg:?}").contains(&want) {
+        thread::yield_now();
+    }
+}
+
+mod basics {
+    use super::*;
+
+    #[test]
+    fn zero_group_does_not_block() {
+        let wg = WaitGroup::new();
+        wg.wait();
+        assert!(wg.wait_timeout(Duration::ZERO));
+        assert_eq!(wg.wait_context(&context::background()), Ok(()));
+    }
+
+    #[test]
+    fn add_n_then_done_n() {
+        let wg = WaitGroup::new();
+        wg.add(THREADS as isize);
+        for _ in 0..THREADS {
+            let wg = wg.clone();
+            thread::spawn(move || wg.done());
+        }
+        wg.wait();
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 0, waiters: 0 }");
+    }
+
+    #[test]
+    fn negative_add_releases_waiters() {
+        let wg = WaitGroup::new();
+        wg.add(3);
+        let waiter = thread::spawn({
+            let wg = wg.clone();
+            move || wg.wait()
+        });
+        until_waiters(&wg, 1);
+        wg.add(-3);
+        waiter.join().unwrap();
+    }
+
+    #[test]
+    fn many_waiters_are_all_released() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let waiters: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let wg = wg.clone();
+                thread::spawn(move || wg.wait())
+            })
+            .collect();
+        until_waiters(&wg, THREADS as u32);
+        wg.done();
+        for waiter in waiters {
+            waiter.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn tasks_may_start_tasks() {
+        let wg = WaitGroup::new();
+        let ran = Arc::new(AtomicUsize::new(0));
+        let (spawner, counted) = (wg.clone(), Arc::clone(&ran));
+        wg.go(move || {
+            for _ in 0..THREADS {
+                let counted = Arc::clone(&counted);
+                spawner.go(move || {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                });
+            }
+        });
+        wg.wait();
+        assert_eq!(ran.load(Ordering::Relaxed), THREADS);
+    }
+
+    #[test]
+    fn debug_shows_count_and_waiters() {
+        let wg = WaitGroup::new();
+        wg.add(2);
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 2, waiters: 0 }");
+        wg.add(-2);
+    }
+}
+
+mod sharing {
+    use super::*;
+
+    #[test]
+    fn through_an_arc() {
+        let wg = Arc::new(WaitGroup::new());
+        let ran = Arc::new(AtomicUsize::new(0));
+        for _ in 0..THREADS {
+            wg.add(1);
+            let (wg, ran) = (Arc::clone(&wg), Arc::clone(&ran));
+            thread::spawn(move || {
+                ran.fetch_add(1, Ordering::Relaxed);
+                wg.done();
+            });
+        }
+        wg.wait();
+        assert_eq!(ran.load(Ordering::Relaxed), THREADS);
+    }
+
+    #[test]
+    fn by_reference_from_scoped_threads() {
+        let wg = WaitGroup::new();
+        let mut slots = [0usize; THREADS];
+        thread::scope(|s| {
+            for (i, slot) in slots.iter_mut().enumerate() {
+                wg.add(1);
+                let wg = &wg;
+                s.spawn(move || {
+                    *slot = i * i;
+                    wg.done();
+                });
+            }
+            wg.wait();
+        });
+        assert_eq!(slots[THREADS - 1], (THREADS - 1) * (THREADS - 1));
+    }
+
+    #[test]
+    fn go_scoped_borrows_and_waits_mid_scope() {
+        let wg = WaitGroup::new();
+        let total = AtomicUsize::new(0);
+        let numbers: Vec<usize> = (1..=100).collect();
+        thread::scope(|s| {
+            for chunk in numbers.chunks(10) {
+                wg.go_scoped(s, || {
+                    total.fetch_add(chunk.iter().sum(), Ordering::Relaxed);
+                });
+            }
+            wg.wait();
+            assert_eq!(total.load(Ordering::Relaxed), 5050);
+        });
+    }
+
+    #[test]
+    fn clones_share_one_counter() {
+        let wg = WaitGroup::new();
+        let other = wg.clone();
+        other.add(1);
+        assert!(!wg.wait_timeout(Duration::ZERO));
+        wg.done();
+        other.wait();
+    }
+}
+
+mod reuse {
+    use super::*;
+
+    #[test]
+    fn batches_after_every_wait_returned() {
+        let wg = WaitGroup::new();
+        let ran = Arc::new(AtomicUsize::new(0));
+        for batch in 1..=20 {
+            for _ in 0..4 {
+                let ran = Arc::clone(&ran);
+                wg.go(move || {
+                    ran.fetch_add(1, Ordering::Relaxed);
+                });
+            }
+            wg.wait();
+            assert_eq!(ran.load(Ordering::Relaxed), batch * 4);
+        }
+    }
+
+    #[test]
+    fn after_a_timed_out_wait() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        assert!(!wg.wait_timeout(ms(1)));
+        // The timed-out waiter withdrew: a later release posts no stray
+        // wake-up, and the next batch starts clean.
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
+        wg.done();
+        wg.wait();
+        wg.add(1);
+        assert!(!wg.wait_timeout(Duration::ZERO));
+        wg.done();
+        assert!(wg.wait_timeout(Duration::ZERO));
+    }
+}
+
+mod wait_timeout {
+    use super::*;
+
+    #[test]
+    fn times_out_while_tasks_run() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        assert!(!wg.wait_timeout(ms(5)));
+        assert!(!wg.wait_timeout(Duration::ZERO));
+        wg.done();
+    }
+
+    #[test]
+    fn returns_true_when_released() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let waiter = thread::spawn({
+            let wg = wg.clone();
+            move || wg.wait_timeout(FOREVER)
+        });
+        until_waiters(&wg, 1);
+        wg.done();
+        assert!(waiter.join().unwrap());
+    }
+
+    #[test]
+    fn huge_timeout_is_a_plain_wait() {
+        let wg = WaitGroup::new();
+        wg.go(|| {});
+        assert!(wg.wait_timeout(Duration::MAX));
+    }
+
+    #[test]
+    fn timed_out_waiter_does_not_disturb_others() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let patient = thread::spawn({
+            let wg = wg.clone();
+            move || wg.wait()
+        });
+        until_waiters(&wg, 1);
+        assert!(!wg.wait_timeout(ms(1)));
+        until_waiters(&wg, 1);
+        wg.done();
+        patient.join().unwrap();
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 0, waiters: 0 }");
+    }
+}
+
+mod wait_context {
+    use super::*;
+
+    #[test]
+    fn cancel_releases_a_blocked_wait() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let (ctx, cancel) = context::with_cancel(&context::background());
+        let waiter = thread::spawn({
+            let wg = wg.clone();
+            move || wg.wait_context(&ctx)
+        });
+        until_waiters(&wg, 1);
+        cancel.cancel();
+        assert_eq!(waiter.join().unwrap(), Err(context::Error::Canceled));
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
+        wg.done();
+        wg.wait();
+    }
+
+    #[test]
+    fn deadline_releases_a_blocked_wait() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let (ctx, _cancel) = context::with_timeout(&context::background(), ms(10));
+        assert_eq!(wg.wait_context(&ctx), Err(context::Error::DeadlineExceeded));
+        wg.done();
+    }
+
+    #[test]
+    fn deadline_fired_on_demand() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let (ctx, _cancel) = context::with_timeout(&context::background(), FOREVER);
+        let waiter = thread::spawn({
+            let (wg, ctx) = (wg.clone(), ctx.clone());
+            move || wg.wait_context(&ctx)
+        });
+        until_waiters(&wg, 1);
+        assert!(context::testing::expire(&ctx));
+        assert_eq!(
+            waiter.join().unwrap(),
+            Err(context::Error::DeadlineExceeded)
+        );
+        wg.done();
+    }
+
+    #[test]
+    fn already_done_context_returns_at_once() {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let (ctx, cancel) = context::with_cancel(&context::background());
+        cancel.cancel();
+        assert_eq!(wg.wait_context(&ctx), Err(context::Error::Canceled));
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
+        wg.done();
+    }
+
+    #[test]
+    fn a_zero_counter_wins_over_a_done_context() {
+        let wg = WaitGroup::new();
+        let (ctx, cancel) = context::with_cancel(&context::background());
+        cancel.cancel();
+        assert_eq!(wg.wait_context(&ctx), Ok(()));
+    }
+
+    #[test]
+    fn counter_reaching_zero_first() {
+        let wg = WaitGroup::new();
+        let (ctx, _cancel) = context::with_cancel(&context::background());
+        let (go, gate) = mpsc::channel::<()>();
+        wg.go(move || gate.recv().unwrap());
+        let waiter = thread::spawn({
+            let (wg, ctx) = (wg.clone(), ctx.clone());
+            move || wg.wait_context(&ctx)
+        });
+        until_waiters(&wg, 1);
+        go.send(()).unwrap();
+        assert_eq!(waiter.join().unwrap(), Ok(()));
+        assert!(!ctx.is_done());
+    }
+
+    #[test]
+    fn never_canceled_context_is_a_plain_wait() {
+        let wg = WaitGroup::new();
+        wg.go(|| {});
+        assert_eq!(wg.wait_context(&context::background()), Ok(()));
+    }
+
+    #[test]
+    fn value_layer_over_a_canceled_context() {
+        static USER: context::Key<&str> = context::Key::new("user");
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let (ctx, cancel) = context::with_cancel(&context::background());
+        let ctx = context::with_value(&ctx, &USER, "gopher");
+        let waiter = thread::spawn({
+            let (wg, ctx) = (wg.clone(), ctx.clone());
+            move || wg.wait_context(&ctx)
+        });
+        until_waiters(&wg, 1);
+        drop(cancel);
+        assert_eq!(waiter.join().unwrap(), Err(context::Error::Canceled));
+        wg.done();
+    }
+}
+
+mod task_panics {
+    use super::*;
+
+    const MESSAGE: &str = "sync: WaitGroup task panicked: boom";
+
+    #[test]
+    fn every_wait_panics_with_the_payload() {
+        let wg = WaitGroup::new();
+        wg.go(|| panic!("boom"));
+        for _ in 0..2 {
+            let err = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+            assert_eq!(panic_text(err), MESSAGE);
+        }
+        let err = catch_unwind(AssertUnwindSafe(|| wg.wait_timeout(FOREVER))).unwrap_err();
+        assert_eq!(panic_text(err), MESSAGE);
+        let (ctx, _cancel) = context::with_cancel(&context::background());
+        let err = catch_unwind(AssertUnwindSafe(|| wg.wait_context(&ctx))).unwrap_err();
+        assert_eq!(panic_text(err), MESSAGE);
+    }
+
+    #[test]
+    fn formatted_payloads_are_kept() {
+        let wg = WaitGroup::new();
+        let task = 7;
+        wg.go(move || panic!("task {task} failed"));
+        let err = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+        assert_eq!(
+            panic_text(err),
+            "sync: WaitGroup task panicked: task 7 failed"
+        );
+    }
+
+    #[test]
+    fn blocked_waiters_are_woken_not_left_hanging() {
+        let wg = WaitGroup::new();
+        let (go, gate) = mpsc::channel::<()>();
+        wg.go(move || {
+            gate.recv().unwrap();
+            panic!("boom");
+        });
+        wg.go(|| {}); // finishes normally: not enough for the waiters
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let wg = wg.clone();
+                thread::spawn(move || wg.wait())
+            })
+            .collect();
+        until_waiters(&wg, 3);
+        go.send(()).unwrap();
+        for waiter in waiters {
+            assert_eq!(panic_text(waiter.join().unwrap_err()), MESSAGE);
+        }
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
+    }
+
+    #[test]
+    fn go_scoped_panics_in_wait_and_in_the_scope() {
+        let wg = WaitGroup::new();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            thread::scope(|s| {
+                wg.go_scoped(s, || panic!("boom"));
+                let err = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+                assert_eq!(panic_text(err), MESSAGE);
+            });
+        }));
+        assert_eq!(panic_text(outcome.unwrap_err()), "a scoped thread panicked");
+    }
+}
+
+mod misuse {
+    use super::*;
+
+    #[test]
+    fn negative_counter() {
+        let wg = WaitGroup::new();
+        let err = catch_unwind(AssertUnwindSafe(|| wg.add(-1))).unwrap_err();
+        assert_eq!(panic_text(err), "sync: negative WaitGroup counter");
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn delta_out_of_range() {
+        let wg = WaitGroup::new();
+        let too_big = isize::try_from(i64::from(i32::MAX) + 1).unwrap();
+        let err = catch_unwind(AssertUnwindSafe(|| wg.add(too_big))).unwrap_err();
+        assert_eq!(panic_text(err), "sync: WaitGroup delta out of range");
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 0, waiters: 0 }");
+    }
+}
