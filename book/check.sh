@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds the book the way CI does, and fails on what mdbook only logs:
+#
+# 1. every {{#include}} must name a file that exists and, if it names an
+#    anchor, an anchor that file defines (mdbook logs a missing file as ERROR
+#    but exits 0, and includes a missing anchor as nothing at all);
+# 2. the build must log no ERROR line;
+# 3. no unexpanded {{# directive may reach the HTML;
+# 4. every internal link and #fragment must resolve (mdbook-linkcheck2, the
+#    second renderer in book.toml; offline, web links are not followed).
+#
+# Run from anywhere: bash book/check.sh
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source book/tools.sh
+install_book_tools
+
+problems=0
+problem() {
+    echo "book check: $*" >&2
+    problems=$((problems + 1))
+}
+
+# 1. Includes, resolved relative to the chapter that holds them.
+while IFS= read -r hit; do
+    chapter=${hit%%:*}
+    rest=${hit#*:}
+    line=${rest%%:*}
+    directive=${rest#*:}
+    target=${directive#\{\{#*include }
+    target=${target%\}\}}
+    target=${target%% *}
+    path=${target%%:*}
+    file="$(dirname "$chapter")/$path"
+    where="$chapter:$line"
+    if [[ ! -f $file ]]; then
+        problem "missing file $(realpath -m --relative-to=. "$file") (included at $where)"
+        continue
+    fi
+    if [[ $target == *:* ]]; then
+        anchor=${target#*:}
+        if [[ ! $anchor =~ ^[0-9:]*$ ]] &&
+            ! grep -Eq "ANCHOR:[[:space:]]*${anchor}([^[:alnum:]_-]|$)" "$file"; then
+            problem "missing anchor '$anchor' in $(realpath -m --relative-to=. "$file") (included at $where)"
+        fi
+    fi
+done < <(grep -rnoE '\{\{#(include|rustdoc_include) [^}]+\}\}' book/src --include='*.md')
+
+# 2. The build (HTML, then the link check).
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+mdbook build book 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if ((status != 0)); then
+    problem "mdbook build failed (exit $status); see the log above"
+fi
+if sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^[[:space:]]*ERROR' >&2; then
+    problem "mdbook logged the ERROR lines above"
+fi
+
+# 3. Directives that survived into the HTML.
+html=book/book/html
+if [[ -d $html ]]; then
+    leftovers=$(grep -rl --include='*.html' '{{#' "$html" || true)
+    if [[ -n $leftovers ]]; then
+        problem "unexpanded {{# directives in: $(echo "$leftovers" | tr '\n' ' ')"
+    fi
+else
+    problem "no HTML at $html"
+fi
+
+if ((problems > 0)); then
+    echo "book check: FAILED ($problems problem(s))" >&2
+    exit 1
+fi
+echo "book check: OK ($html)"

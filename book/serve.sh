@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Serves the book at http://127.0.0.1:${PORT:-3000}, rebuilding on every change.
+# Run from anywhere: bash book/serve.sh   (the first run installs the tools)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source book/tools.sh
+install_book_tools
+
+exec mdbook serve book -n 127.0.0.1 -p "${PORT:-3000}"
