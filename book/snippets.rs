@@ -1,0 +1,43 @@
+//! The book's inline snippets, compiled and run as doctests.
+//!
+//! Every chapter in `src/` is attached below as the documentation of a
+//! `cfg(doctest)` item, so `cargo test -p book-snippets` runs each ```rust
+//! block written directly in the book. Listings included from `examples/`
+//! are `rust,ignore` in the book: cargo compiles and runs them where they
+//! live. A chapter added to `SUMMARY.md` belongs here too.
+#![doc(test(attr(deny(warnings))))]
+
+macro_rules! chapters {
+    ($($name:ident => $path:literal,)*) => {
+        $(
+            #[cfg(doctest)]
+            #[doc = include_str!($path)]
+            pub struct $name;
+        )*
+    };
+}
+
+chapters! {
+    Introduction => "src/introduction.md",
+    ReadingGuide => "src/reading-guide.md",
+    WaitGroup => "src/waitgroup/index.md",
+    WaitGroupGoMethod => "src/waitgroup/go-method.md",
+    WaitGroupMisuse => "src/waitgroup/misuse.md",
+    WaitGroupStructured => "src/waitgroup/structured.md",
+    WaitGroupErrgroup => "src/waitgroup/errgroup.md",
+    ContextIndex => "src/context/index.md",
+    ContextRoots => "src/context/roots.md",
+    ContextInterface => "src/context/interface.md",
+    ContextWithCancel => "src/context/with-cancel.md",
+    ContextWithDeadline => "src/context/with-deadline.md",
+    ContextWithValue => "src/context/with-value.md",
+    ContextCause => "src/context/cause.md",
+    ContextAfterFunc => "src/context/after-func.md",
+    ContextWithoutCancel => "src/context/without-cancel.md",
+    ContextPropagation => "src/context/propagation.md",
+    ContextCancelOnDrop => "src/context/cancel-on-drop.md",
+    Articles => "src/articles.md",
+    RulesNotes => "src/rules/notes.md",
+    RulesSummary => "src/rules/summary.md",
+    Glossary => "src/glossary.md",
+}
