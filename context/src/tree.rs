@@ -209,14 +209,18 @@ impl CancelNode {
         }
         // A slot stays ours until the cancel drains the slab, after which the
         // state check above returns first: no other future can hold it.
-        match slot.and_then(|key| inner.wakers.get_mut(key)) {
-            Some(old) => {
-                if !old.will_wake(waker) {
-                    old.clone_from(waker);
-                }
+        let replaced = match slot.and_then(|key| inner.wakers.get_mut(key)) {
+            Some(old) if old.will_wake(waker) => None,
+            Some(old) => Some(std::mem::replace(old, waker.clone())),
+            None => {
+                *slot = Some(inner.wakers.insert(waker.clone()));
+                None
             }
-            None => *slot = Some(inner.wakers.insert(waker.clone())),
-        }
+        };
+        drop(inner);
+        // A waker's drop is user code: never under the lock (see "Deadlock
+        // safety"); it may be what cancels this very context.
+        drop(replaced);
         None
     }
 
