@@ -6,8 +6,9 @@
 #    but exits 0, and includes a missing anchor as nothing at all);
 # 2. the build must log no ERROR line;
 # 3. no unexpanded {{# directive may reach the HTML;
-# 4. every internal link and #fragment must resolve (mdbook-linkcheck2, the
-#    second renderer in book.toml; offline, web links are not followed).
+# 4. every internal link must resolve (mdbook-linkcheck2, the second renderer
+#    in book.toml; offline, web links are not followed), and so must every
+#    #fragment of a chapter link, which linkcheck2 does not look at.
 #
 # Run from anywhere: bash book/check.sh
 set -euo pipefail
@@ -70,6 +71,27 @@ if [[ -d $html ]]; then
     fi
 else
     problem "no HTML at $html"
+fi
+
+# 4. Fragments: linkcheck2 (run by the build) checks that a linked page exists,
+#    not its #fragment, so check each against the ids in the generated page.
+if [[ -d $html ]]; then
+    while IFS= read -r hit; do
+        chapter=${hit%%:*}
+        rest=${hit#*:}
+        line=${rest%%:*}
+        link=${rest#*:}
+        link=${link#\](}
+        link=${link%)}
+        page=${link%%#*}
+        fragment=${link#*#}
+        [[ -z $page ]] && page=$(basename "$chapter")
+        target=$(realpath -m --relative-to=book/src "$(dirname "$chapter")/$page")
+        target="$html/${target%.md}.html"
+        if [[ ! -f $target ]] || ! grep -q "id=\"$fragment\"" "$target"; then
+            problem "broken link $link (at $chapter:$line): no id \"$fragment\" in $target"
+        fi
+    done < <(grep -rnoE '\]\(([^)#[:space:]]*\.md)?#[^)[:space:]]+\)' book/src --include='*.md')
 fi
 
 if ((problems > 0)); then
