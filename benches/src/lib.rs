@@ -1,1 +1,14 @@
-//! benches (in progress).
+//! Helpers shared by the benchmark files in `benches/benches/`, and the Go
+//! baseline the results page compares against.
+//!
+//! - [`work`]: the busy work Go's benchmarks do between operations.
+//! - [`parallel`]: Go's `b.RunParallel` for criterion: one pinned thread per
+//!   core, wall time per operation.
+//! - [`go_baseline`]: Go's own figures for the benchmarks ported from Go.
+//!
+//! See `benches/README.md` for what each benchmark measures and how to run
+//! them.
+
+pub mod go_baseline;
+pub mod parallel;
+pub mod work;
