@@ -902,13 +902,9 @@ impl Case {
                     Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                         let missing: Vec<_> =
                             self.model.started.difference(&self.real.ran).collect();
-                        prop_assert!(
-                            false,
-                            "after {}: callbacks {:?} never ran",
-                            self.step,
-                            missing
-                        );
-                        unreachable!()
+                        let message =
+                            format!("after {}: callbacks {missing:?} never ran", self.step);
+                        return Err(TestCaseError::fail(message));
                     }
                 },
             };
