@@ -38,6 +38,7 @@
 //! removal and the drop of removed children are collected in [`Deferred`] and
 //! run once every lock is released.
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::task::Waker;
 use std::time::Instant;
 
@@ -379,18 +380,31 @@ struct Deferred {
 }
 
 impl Deferred {
+    /// Runs everything, even if some of it panics (a waker is executor code),
+    /// then passes the first panic on to the caller.
     fn run(self) {
         for key in self.timers {
             timer::remove(key);
         }
+        let mut first_panic = None;
+        let mut guarded = |work: &mut dyn FnMut()| {
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
+                first_panic.get_or_insert(panic);
+            }
+        };
         for f in self.after_funcs {
             // Go: "f runs in its own goroutine"; the cancel never waits for it.
-            spawn("context-after-func", f);
+            let mut f = Some(f);
+            guarded(&mut || spawn("context-after-func", f.take().expect("once")));
         }
         for waker in self.wakers {
-            waker.wake();
+            guarded(&mut || waker.wake_by_ref());
         }
-        drop(self.dropped);
+        let mut dropped = Some(self.dropped);
+        guarded(&mut || drop(dropped.take()));
+        if let Some(panic) = first_panic {
+            resume_unwind(panic);
+        }
     }
 }
 

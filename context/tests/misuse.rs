@@ -244,7 +244,6 @@ fn panicking_waker_on_the_canceling_thread() {
 }
 
 #[test]
-#[ignore = "bug: a panicking waker keeps the wakers after it asleep (tree.rs Deferred::run)"]
 fn panicking_waker_strands_no_other_waiter() {
     let (ctx, cancel) = context::with_cancel(&context::background());
     let mut first = ctx.wait_async();
