@@ -301,7 +301,10 @@ where
     /// let g = waitgroup::errgroup::Group::<String>::new();
     /// g.set_limit(Some(1));
     /// let (release, hold) = mpsc::channel::<()>();
-    /// assert!(g.try_go(move || Ok(hold.recv().unwrap())));
+    /// assert!(g.try_go(move || {
+    ///     hold.recv().unwrap();
+    ///     Ok(())
+    /// }));
     /// assert!(!g.try_go(|| Ok(()))); // the only slot is taken
     /// release.send(()).unwrap();
     /// g.wait().unwrap();
