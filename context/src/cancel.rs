@@ -154,17 +154,24 @@ impl Drop for CancelFunc {
     }
 }
 
-impl fmt::Debug for CancelFunc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CancelFunc {
+    /// The `Debug` form shared by both handle types: state, not internals.
+    fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let done = self
             .node
             .as_ref()
             .and_then(|node| node.cancel_node())
-            .map(|node| node.load_err().is_some());
-        f.debug_struct("CancelFunc")
+            .is_some_and(|node| node.load_err().is_some());
+        f.debug_struct(name)
             .field("armed", &self.node.is_some())
-            .field("done", &done.unwrap_or(false))
+            .field("done", &done)
             .finish()
+    }
+}
+
+impl fmt::Debug for CancelFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.debug_as("CancelFunc", f)
     }
 }
 
@@ -223,6 +230,6 @@ impl CancelCauseFunc {
 
 impl fmt::Debug for CancelCauseFunc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
+        self.inner.debug_as("CancelCauseFunc", f)
     }
 }
