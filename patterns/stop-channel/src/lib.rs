@@ -1,1 +1,143 @@
-//! stop-channel (in progress).
+//! Go's `select` + `close(stop)` pattern on
+//! [crossbeam-channel](https://docs.rs/crossbeam-channel): one close tells
+//! every worker to stop.
+//!
+//! The second of Go's three ways to control goroutines: each background
+//! goroutine keeps watching a channel in its `select`, and the controlling
+//! goroutine closes it to tell them all, at once, to finish. This crate gives
+//! the pattern a small, misuse-proof type pair; the examples show the shapes
+//! the workers take and where the pattern stops scaling.
+//!
+//! # The API
+//!
+//! - [`stop_channel()`]: make a stop channel, Go's `make(chan struct{})`.
+//! - [`StopSource`]: the closing side; [`close`](StopSource::close) (or drop)
+//!   is Go's `close(stop)`, idempotent; [`signal`](StopSource::signal) makes
+//!   watchers; [`is_closed`](StopSource::is_closed).
+//! - [`StopSignal`]: the watching side, cheap to clone; it dereferences to a
+//!   [`crossbeam_channel::Receiver<()>`] for `select!` arms
+//!   ([`receiver`](StopSignal::receiver)), and can be polled
+//!   ([`is_closed`](StopSignal::is_closed)) or blocked on
+//!   ([`wait`](StopSignal::wait), [`wait_timeout`](StopSignal::wait_timeout)).
+//!
+//! # Go → Rust
+//!
+//! | Go | Rust |
+//! |---|---|
+//! | `stop := make(chan struct{})` | `let (stop, stopped) = stop_channel();` |
+//! | `go worker(stop)` | `let stopped = stopped.clone(); thread::spawn(move \|\| worker(stopped));` |
+//! | `case <-stop: return` | `recv(stopped) -> _ => return,` in [`crossbeam_channel::select!`] |
+//! | `select { case <-stop: …; default: … }` | `select! { recv(stopped) -> _ => …, default => … }`, or [`stopped.is_closed()`](StopSignal::is_closed) |
+//! | `close(stop)` | [`stop.close()`](StopSource::close), or `drop(stop)` |
+//! | `case <-time.After(d):` | `recv(crossbeam_channel::after(d)) -> _ =>` |
+//! | a `nil` channel in a `select` (never ready) | [`crossbeam_channel::never()`] |
+//!
+//! # Go's channel semantics, by name
+//!
+//! - **Closing a channel is disconnecting it.** A crossbeam channel is
+//!   disconnected when every `Sender` is dropped: that is Go's `close(ch)`.
+//!   A [`StopSource`] holds the only sender of its channel and drops it on
+//!   [`close`](StopSource::close), so one call closes the channel for good.
+//! - **A closed channel is always ready.** In `select!`, "an operation is
+//!   considered to be ready if it doesn't have to block. Note that it is
+//!   ready even when it will simply return an error because the channel is
+//!   disconnected." So `recv(stopped) -> _` fires at once, every time, after
+//!   the close: Go's receive from a closed channel, with `Err(RecvError)` in
+//!   place of the zero value.
+//! - **A nil channel is [`never()`](crossbeam_channel::never).** Go disables
+//!   a `select` case by setting its channel to `nil`; put `never()` in the
+//!   arm instead (see the `nil_channel` example).
+//! - **`time.After` is [`after()`](crossbeam_channel::after)** and a
+//!   `time.Ticker` is [`tick()`](crossbeam_channel::tick).
+//! - **Random choice.** When several arms are ready, `select!` picks one at
+//!   random, as Go does; a job and the stop may both be ready, and either
+//!   may win. Use `select_biased!` to prefer one.
+//!
+//! # Stopping workers
+//!
+//! ```
+//! use std::thread;
+//! use crossbeam_channel::{select, unbounded};
+//!
+//! let (stop, stopped) = stop_channel::stop_channel();
+//! let (jobs_tx, jobs) = unbounded::<u64>();
+//! let workers: Vec<_> = (0..3)
+//!     .map(|_| {
+//!         let (stopped, jobs) = (stopped.clone(), jobs.clone());
+//!         thread::spawn(move || {
+//!             let mut handled = 0;
+//!             loop {
+//!                 select! {
+//!                     recv(stopped) -> _ => return handled,
+//!                     recv(jobs) -> job => handled += job.unwrap(),
+//!                 }
+//!             }
+//!         })
+//!     })
+//!     .collect();
+//! jobs_tx.send(5).unwrap();
+//! stop.close(); // one close reaches all three
+//! let handled: u64 = workers.into_iter().map(|w| w.join().unwrap()).sum();
+//! assert!(handled <= 5);
+//! ```
+//!
+//! # Misuse
+//!
+//! Go's misuses of a stop channel cannot be written here. Closing twice does
+//! nothing (Go panics: "close of closed channel"). A watcher cannot close or
+//! send (in Go, anyone holding the channel can). Forgetting to close is
+//! covered by closing on drop. Nothing in this crate panics.
+//!
+//! # The limit
+//!
+//! One stop channel stops one flat set of workers. When workers start
+//! workers of their own, and one subtree must be stopped without the rest,
+//! every level needs its own stop pair, every supervisor must select on its
+//! parent's stop *and* its own, and must close its children's source by hand:
+//! the plumbing the articles ask about ("what if these goroutines spawn more
+//! goroutines?"). The `spawn_tree_limit` example builds it; the `context`
+//! crate replaces it with one `with_cancel` per level.
+//!
+//! # Model checking
+//!
+//! With the `loom` feature the crate also builds a second copy of its types
+//! whose own synchronisation (the sender slot, the closed flag and the
+//! blocking waits) runs on [loom](https://docs.rs/loom)'s primitives, for the
+//! workspace's model checks. It is not part of the API.
+#![doc(test(attr(deny(warnings))))]
+
+mod sync;
+
+/// The stop pair, over std's primitives: what users run.
+#[path = "."]
+mod core {
+    use crate::sync::std_prims as sync;
+
+    pub(crate) mod signal;
+    pub(crate) mod source;
+}
+
+pub use core::signal::StopSignal;
+pub use core::source::{StopSource, stop_channel};
+
+/// The same pair over loom's primitives, for the workspace's loom models.
+///
+/// Every item behaves as its namesake at the crate root, but must be used
+/// inside `loom::model`. The channel is still crossbeam's, which loom cannot
+/// see: inside a model, watch with `is_closed`, `wait` or a non-blocking
+/// `try_recv`, never with a blocking `recv` or `select!` without `default`.
+/// Loom has no clock, so `wait_timeout` only returns once closed (or if the
+/// timeout has already passed when it looks).
+#[cfg(feature = "loom")]
+#[doc(hidden)]
+#[path = "."]
+#[allow(clippy::duplicate_mod)] // the point: the same files, other primitives
+pub mod loom {
+    use crate::sync::loom_prims as sync;
+
+    pub(crate) mod signal;
+    pub(crate) mod source;
+
+    pub use self::signal::StopSignal;
+    pub use self::source::{StopSource, stop_channel};
+}
