@@ -1,0 +1,110 @@
+//! Go's `sync/waitgroup_test.go` benchmarks, ported one to one on the
+//! `waitgroup` crate. Every one is a `b.RunParallel` benchmark in Go, run
+//! here with `benches::parallel::run` (one pinned thread per core, wall time
+//! per operation).
+
+use std::hint::black_box;
+use std::thread;
+
+use benches::{parallel, work};
+use criterion::{Criterion, criterion_group, criterion_main};
+use waitgroup::WaitGroup;
+
+/// Go's `BenchmarkWaitGroupUncontended`: each core has its own group.
+///
+/// Go pads each goroutine's group by 128 bytes so that two groups never share
+/// a cache line. Here each thread allocates its group itself, from its own
+/// allocator arena, which keeps them apart the same way.
+fn uncontended(c: &mut Criterion) {
+    c.bench_function("WaitGroupUncontended", |b| {
+        b.iter_custom(|iters| {
+            parallel::run(
+                iters,
+                |_| WaitGroup::new(),
+                |wg, _, n| {
+                    for _ in 0..n {
+                        wg.add(1);
+                        wg.done();
+                        wg.wait();
+                    }
+                },
+            )
+        });
+    });
+}
+
+/// Go's `benchmarkWaitGroupAddDone`: every core adds to and finishes on one
+/// shared group, with `work` units of local work in between.
+fn add_done(c: &mut Criterion, name: &str, work: u32) {
+    let wg = WaitGroup::new();
+    c.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            parallel::run(
+                iters,
+                |_| 0_i64,
+                |x, _, n| {
+                    for _ in 0..n {
+                        wg.add(1);
+                        *x = work::double_halve(*x, work);
+                        wg.done();
+                    }
+                },
+            )
+        });
+    });
+}
+
+/// Go's `benchmarkWaitGroupWait`: every core waits on a group whose counter
+/// is zero (the fast path), with `work` units of local work in between.
+fn wait(c: &mut Criterion, name: &str, work: u32) {
+    let wg = WaitGroup::new();
+    c.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            parallel::run(
+                iters,
+                |_| 0_i64,
+                |x, _, n| {
+                    for _ in 0..n {
+                        black_box(&wg).wait();
+                        *x = work::double_halve(*x, work);
+                    }
+                },
+            )
+        });
+    });
+}
+
+fn add_done_and_wait(c: &mut Criterion) {
+    add_done(c, "WaitGroupAddDone", 0);
+    add_done(c, "WaitGroupAddDoneWork", 100);
+    wait(c, "WaitGroupWait", 0);
+    wait(c, "WaitGroupWaitWork", 100);
+}
+
+/// Go's `BenchmarkWaitGroupActuallyWait`: every operation makes a group,
+/// starts a task that calls `done`, and blocks in `wait` until it has.
+///
+/// Go starts a goroutine (a few hundred nanoseconds); here it is an OS
+/// thread (tens of microseconds), which dominates the figure.
+fn actually_wait(c: &mut Criterion) {
+    c.bench_function("WaitGroupActuallyWait", |b| {
+        b.iter_custom(|iters| {
+            parallel::run(
+                iters,
+                |_| (),
+                |_, _, n| {
+                    for _ in 0..n {
+                        let wg = WaitGroup::new();
+                        wg.add(1);
+                        let task = wg.clone();
+                        thread::spawn(move || task.done());
+                        wg.wait();
+                    }
+                },
+            )
+        });
+    });
+}
+
+criterion_group!(benches, uncontended, add_done_and_wait, actually_wait);
+criterion_main!(benches);
