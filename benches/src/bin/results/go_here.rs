@@ -1,0 +1,40 @@
+//! Reading `benches/go-baseline.txt`: Go's own benchmarks run on this machine
+//! by `benches/go-baseline.sh`.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+/// Go's figures from one run of `go-baseline.sh`.
+#[derive(Debug, Default)]
+pub(crate) struct GoRun {
+    /// The `#` lines the script writes: Go version, machine, date, load.
+    pub(crate) header: Vec<String>,
+    /// ns/op by Go's benchmark name without `Benchmark` and the `-N` suffix.
+    pub(crate) ns_per_op: HashMap<String, f64>,
+}
+
+/// Reads the file; `None` if it does not exist.
+pub(crate) fn read(path: &Path) -> Option<GoRun> {
+    let text = fs::read_to_string(path).ok()?;
+    let mut run = GoRun::default();
+    for line in text.lines() {
+        if let Some(comment) = line.strip_prefix("# ") {
+            run.header.push(comment.to_owned());
+            continue;
+        }
+        // BenchmarkCancelTree/depth=1/Root=Background-2   3140396   554.3 ns/op
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let Some(name) = fields.first().and_then(|f| f.strip_prefix("Benchmark")) else {
+            continue;
+        };
+        let Some(at) = fields.iter().position(|f| *f == "ns/op") else {
+            continue;
+        };
+        let name = name.rsplit_once('-').map_or(name, |(name, _procs)| name);
+        if let Some(ns) = fields.get(at - 1).and_then(|f| f.parse().ok()) {
+            run.ns_per_op.insert(name.to_owned(), ns);
+        }
+    }
+    Some(run)
+}
