@@ -132,7 +132,7 @@ fn wait_group_reused_batch_after_batch() {
 #[test]
 #[ignore = "soak: run in release (see the file header)"]
 fn soak_wait_group_reused_batch_after_batch() {
-    bounded("20 000 batches", || batches(20_000, 64, 18));
+    bounded("5 000 batches", || batches(5_000, 64, 18));
 }
 
 /// Go's `TestWaitGroupRace`, many times over: two tasks, one wait, no
