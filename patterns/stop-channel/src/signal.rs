@@ -87,8 +87,14 @@ impl StopSignal {
         &self.shared.receiver
     }
 
-    /// Whether the channel is closed, without blocking; one atomic load. The
-    /// polling form of Go's `select { case <-stop: …; default: … }`.
+    /// Whether the channel is closed, without waiting for a close; one atomic
+    /// load. The polling form of Go's `select { case <-stop: …; default: … }`.
+    ///
+    /// It agrees with the channel at every instant: a thread woken by the
+    /// close through a `select!` arm finds `is_closed()` true, and one that
+    /// finds it true finds the channel disconnected. (If it looks while a
+    /// close is under way on another thread, it waits the few instructions
+    /// until that close has finished.)
     ///
     /// # Examples
     ///

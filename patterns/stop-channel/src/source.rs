@@ -6,10 +6,15 @@
 //!    takes and drops it; nothing is ever sent on it. So the channel is
 //!    disconnected (every `recv` ready, Go's closed channel) exactly when
 //!    `sender` is `None`.
-//! 2. `close` drops the sender, then sets `closed`, then notifies the blocked
-//!    waiters, all under `sender`'s lock: whoever sees `closed` set also
-//!    finds the channel disconnected, and once `close` returns every form of
-//!    watching (select, `is_closed`, `wait`) sees it.
+//! 2. The close is two-phase, all under `sender`'s lock: `state` goes to
+//!    `CLOSING`, then the sender is dropped (the channel disconnects), then
+//!    the blocked waiters are notified, then `state` goes to `CLOSED`.
+//!    `is_closed` reports `CLOSING` only after taking the lock, that is once
+//!    the close has finished. So the forms of watching agree at every
+//!    instant: a watcher woken through the channel finds `is_closed()` true
+//!    (it sees at least `CLOSING`), and one that finds `is_closed()` true
+//!    also finds the channel disconnected. Once `close` returns, every form
+//!    (select, `is_closed`, `wait`) sees it.
 //! 3. The first close wins; later ones find `None` and change nothing.
 
 use std::fmt;
@@ -18,7 +23,7 @@ use std::time::Instant;
 use crossbeam_channel::{Receiver, Sender};
 
 use super::signal::StopSignal;
-use super::sync::{Arc, AtomicBool, Condvar, Mutex, Ordering};
+use super::sync::{Arc, AtomicU8, Condvar, Mutex, Ordering};
 
 /// Creates a stop channel: the side that closes it and a side that watches
 /// it, Go's `stop := make(chan struct{})`.
@@ -88,12 +93,16 @@ pub struct StopSource {
     shared: Arc<Shared>,
 }
 
+const OPEN: u8 = 0;
+const CLOSING: u8 = 1;
+const CLOSED: u8 = 2;
+
 /// What a source and its signals share.
 pub(crate) struct Shared {
     /// Invariant 1: the only sender, until the close drops it.
     sender: Mutex<Option<Sender<()>>>,
-    /// Invariant 2: set by the close, after the sender is dropped.
-    closed: AtomicBool,
+    /// `OPEN`, `CLOSING` or `CLOSED` (invariant 2).
+    state: AtomicU8,
     /// Threads blocked in `StopSignal::wait*`; notified under `sender`'s lock.
     waiters: Condvar,
     /// Cloned into select arms by every signal.
@@ -114,7 +123,7 @@ impl StopSource {
         Self {
             shared: Arc::new(Shared {
                 sender: Mutex::new(Some(sender)),
-                closed: AtomicBool::new(false),
+                state: AtomicU8::new(OPEN),
                 waiters: Condvar::new(),
                 receiver,
             }),
@@ -168,7 +177,8 @@ impl StopSource {
         self.shared.close();
     }
 
-    /// Whether the channel is closed; one atomic load.
+    /// Whether the channel is closed; one atomic load. See
+    /// [`StopSignal::is_closed`].
     ///
     /// # Examples
     ///
@@ -189,18 +199,30 @@ impl Shared {
         let Some(last_sender) = sender.take() else {
             return;
         };
+        // Invariant 2, first phase: announce the close before anyone can
+        // observe it through the channel. Release pairs with the Acquire in
+        // `is_closed`.
+        self.state.store(CLOSING, Ordering::Release);
         // Invariant 1: dropping the only sender is Go's `close(ch)`.
         drop(last_sender);
-        // Release: pairs with the Acquire in `is_closed`, so a watcher that
-        // sees the flag also sees the channel disconnected.
-        self.closed.store(true, Ordering::Release);
         // Lock, then notify: a waiter checks the slot under this lock
         // before it sleeps, so it either sees `None` or gets this wake-up.
         self.waiters.notify_all();
+        // Second phase: done; release pairs with the Acquire in `is_closed`.
+        self.state.store(CLOSED, Ordering::Release);
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
+        match self.state.load(Ordering::Acquire) {
+            OPEN => false,
+            CLOSED => true,
+            _ => {
+                // Invariant 2: a close is under way and holds the lock
+                // until it has finished; wait for it.
+                drop(self.sender.lock());
+                true
+            }
+        }
     }
 
     /// Blocks until closed, or until `deadline`; returns whether closed.

@@ -1,6 +1,6 @@
 //! The one place this crate takes its synchronisation primitives from.
 //!
-//! The crate's own synchronisation (the sender slot, the closed flag and the
+//! The crate's own synchronisation (the sender slot, the closed state and the
 //! blocking waits) is compiled twice (see `lib.rs`): once over [`std_prims`],
 //! which is what users run, and, under the `loom` cargo feature, once more
 //! over [`loom_prims`], which is what the loom models check. Both halves
@@ -14,7 +14,7 @@ pub(crate) mod std_prims {
     use std::time::Duration;
 
     pub(crate) use std::sync::Arc;
-    pub(crate) use std::sync::atomic::{AtomicBool, Ordering};
+    pub(crate) use std::sync::atomic::{AtomicU8, Ordering};
 
     /// A mutex whose `lock` ignores poisoning: no user code runs under the
     /// crate's locks, so there is nothing a panic could leave half-done.
@@ -71,7 +71,7 @@ pub(crate) mod loom_prims {
     use std::time::Duration;
 
     pub(crate) use loom::sync::Arc;
-    pub(crate) use loom::sync::atomic::{AtomicBool, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicU8, Ordering};
 
     #[derive(Debug)]
     pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);

@@ -262,7 +262,6 @@ proptest! {
 /// `recv`) must then see `is_closed()`: otherwise a worker that checks the
 /// flag after waking (say, in a helper) would carry on working.
 #[test]
-#[ignore = "bug: close disconnects the channel before it sets the flag that is_closed reads"]
 fn woken_watchers_see_is_closed() {
     for round in 0..1_000 {
         let (source, signal) = stop_channel::stop_channel();
