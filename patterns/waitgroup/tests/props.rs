@@ -457,7 +457,8 @@ impl GroupCase {
             self.group.go(task);
             true
         };
-        if started != !self.full() {
+        let had_a_free_slot = !self.full();
+        if started != had_a_free_slot {
             return Err(self.fail(format!("{name} started: {started}")));
         }
         if started {
