@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the benchmarks.
+#
+#   bash benches/run.sh quick          every benchmark once, as a test (CI; a few minutes)
+#   bash benches/run.sh full [ARGS]    real numbers, then benches/RESULTS.md and its charts
+#
+# `full` runs, in order: Go's own benchmarks on this machine (if `go` is
+# installed; see go-baseline.sh), every criterion benchmark with criterion's
+# default timing (3 s warm-up, 5 s measurement, 100 samples; the thread-heavy
+# groups set shorter ones in their source), and the results generator. ARGS
+# go to criterion: a filter such as `CancelTree` runs one group, and the
+# generator then mixes the fresh estimates with the older ones it finds.
+# About 20 minutes on 2 cores. Run it on a quiet machine: the load average at
+# the start and the end is recorded in RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-}
+shift || true
+case "$mode" in
+quick)
+    # criterion runs each benchmark once when not given `--bench`.
+    cargo test -p benches --benches
+    ;;
+full)
+    criterion_dir="${CARGO_TARGET_DIR:-target}/criterion"
+    started=$(date -u '+%Y-%m-%d %H:%M UTC')
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    SECONDS=0
+    if command -v go >/dev/null; then
+        bash benches/go-baseline.sh
+    else
+        echo "run.sh: no go command; keeping the committed benches/go-baseline.txt" >&2
+    fi
+    cargo bench -p benches -- "$@"
+    mkdir -p "$criterion_dir"
+    cat >"$criterion_dir/run-info.txt" <<INFO
+Command: \`bash benches/run.sh full${*:+ $*}\` (Go baseline, then \`cargo bench -p benches${*:+ -- $*}\`)
+Started: $started
+Duration: $((SECONDS / 60)) min $((SECONDS % 60)) s
+Load average (1, 5, 15 min) at start: $load_before
+Load average (1, 5, 15 min) at end: $(cut -d' ' -f1-3 /proc/loadavg)
+rustc: $(rustc --version)
+INFO
+    cargo run -q -p benches --release --bin results -- "$criterion_dir"
+    ;;
+*)
+    echo "usage: bash benches/run.sh quick | full [criterion args]" >&2
+    exit 2
+    ;;
+esac
