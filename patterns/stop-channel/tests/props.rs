@@ -5,7 +5,8 @@
 //! Each case runs a few driver threads at once, each with its own random
 //! script. A `Subscribe` starts a watcher thread that watches in one of six
 //! styles and reports when it stops; every wait is bounded, so a missed
-//! close fails the case instead of hanging it.
+//! close fails the case instead of hanging it. Whichever way a watcher saw
+//! the close, the other forms of watching must agree at once.
 //!
 //! [`woken_watchers_see_is_closed`] checks that the forms of watching agree
 //! with each other during a close, not only after it.
@@ -109,6 +110,11 @@ impl Shared {
         if !matches!(signal.try_recv(), Err(TryRecvError::Disconnected)) {
             return Err(format!(
                 "{style:?} watcher stopped, channel not disconnected"
+            ));
+        }
+        if !signal.is_closed() {
+            return Err(format!(
+                "{style:?} watcher stopped, is_closed() still false"
             ));
         }
         Ok(())
