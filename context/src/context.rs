@@ -4,9 +4,7 @@ use std::any::Any;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
-
-use super::sync::Arc;
+use super::sync::{Arc, Receiver, never};
 use super::tree::{CancelNode, Label};
 use super::wait::WaitAsync;
 use crate::error::{Cause, Error};
@@ -254,7 +252,7 @@ impl Context {
     pub fn done(&self) -> Receiver<()> {
         match self.signal() {
             Some(node) => node.done(),
-            None => crossbeam_channel::never(),
+            None => never(),
         }
     }
 

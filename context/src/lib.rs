@@ -189,6 +189,8 @@ pub mod loom {
         with_deadline, with_deadline_cause, with_timeout, with_timeout_cause,
     };
     pub use self::wait::WaitAsync;
+    /// What `Context::done` returns here; see the type's docs.
+    pub use crate::sync::loom_prims::Receiver;
     pub use crate::{Cause, Error, Key};
 
     /// Go's `context.Cause(ctx)`; see [`Context::cause`].

@@ -15,6 +15,9 @@ pub(crate) mod std_prims {
     pub(crate) use std::sync::Arc;
     pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
+    /// The done channel: crossbeam's, so that users can `select!` on it.
+    pub(crate) use crossbeam_channel::{Receiver, Sender, bounded, never};
+
     /// Whether the process-wide timer thread exists. Loom has no clock, so the
     /// model-checked instance fires deadlines only through explicit calls.
     pub(crate) const TIMER_THREAD: bool = true;
@@ -113,7 +116,7 @@ pub(crate) mod loom_prims {
     use std::time::Duration;
 
     pub(crate) use loom::sync::Arc;
-    pub(crate) use loom::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
     pub(crate) const TIMER_THREAD: bool = false;
 
@@ -183,5 +186,78 @@ pub(crate) mod loom_prims {
     /// ends, so no handle is kept.
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) {
         loom::thread::spawn(f);
+    }
+
+    /// The sending end of a done channel in the model-checked instance.
+    ///
+    /// Loom cannot see into crossbeam: a crossbeam close would be glued to
+    /// the loom operation before it, and no model could look between the two
+    /// (between storing the error and closing the channel, say: Go's #75533).
+    /// A done channel is only ever closed, never sent on, so here it is a
+    /// loom flag that dropping the sender sets.
+    #[derive(Debug)]
+    pub(crate) struct Sender<T> {
+        closed: Arc<AtomicBool>,
+        message: PhantomData<T>,
+    }
+
+    /// The receiving end of a done channel in the model-checked instance: a
+    /// loom flag that dropping the sender sets, since loom cannot see into
+    /// crossbeam's channels.
+    #[derive(Debug)]
+    pub struct Receiver<T> {
+        /// `None` for [`never`].
+        closed: Option<Arc<AtomicBool>>,
+        message: PhantomData<T>,
+    }
+
+    impl<T> Receiver<T> {
+        /// As crossbeam's `try_recv` on a channel nothing is sent on:
+        /// `Disconnected` once the sender is dropped, `Empty` before.
+        pub fn try_recv(&self) -> Result<T, crossbeam_channel::TryRecvError> {
+            match &self.closed {
+                Some(closed) if closed.load(Ordering::Acquire) => {
+                    Err(crossbeam_channel::TryRecvError::Disconnected)
+                }
+                _ => Err(crossbeam_channel::TryRecvError::Empty),
+            }
+        }
+    }
+
+    impl<T> Clone for Receiver<T> {
+        fn clone(&self) -> Self {
+            Self {
+                closed: self.closed.clone(),
+                message: PhantomData,
+            }
+        }
+    }
+
+    impl<T> Drop for Sender<T> {
+        fn drop(&mut self) {
+            self.closed.store(true, Ordering::Release);
+        }
+    }
+
+    /// A new done channel (the capacity is irrelevant: nothing is sent).
+    pub(crate) fn bounded<T>(_capacity: usize) -> (Sender<T>, Receiver<T>) {
+        let closed = Arc::new(AtomicBool::new(false));
+        let rx = Receiver {
+            closed: Some(closed.clone()),
+            message: PhantomData,
+        };
+        let tx = Sender {
+            closed,
+            message: PhantomData,
+        };
+        (tx, rx)
+    }
+
+    /// A channel that never closes, as crossbeam's `never`.
+    pub(crate) fn never<T>() -> Receiver<T> {
+        Receiver {
+            closed: None,
+            message: PhantomData,
+        }
     }
 }

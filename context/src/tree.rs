@@ -42,11 +42,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::task::Waker;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Sender};
 use slab::Slab;
 
 use super::context::Node;
-use super::sync::{Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, spawn};
+use super::sync::{
+    Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, Receiver, Sender, bounded, spawn,
+};
 use super::timer;
 use crate::error::{Cause, Error};
 
@@ -156,7 +157,7 @@ impl CancelNode {
         if let Some(rx) = &inner.done_rx {
             return rx.clone();
         }
-        let (tx, rx) = crossbeam_channel::bounded(0);
+        let (tx, rx) = bounded(0);
         if self.state.load(Ordering::Relaxed) == OPEN {
             inner.done_tx = Some(tx);
         } // else: `tx` drops here and the channel is born closed.
