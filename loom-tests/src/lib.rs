@@ -1,1 +1,29 @@
-//! loom-tests (in progress).
+//! Loom model checks of the workspace's concurrent code.
+//!
+//! Everything here is built only with the `loom` feature; without it this
+//! crate is empty. Run the models with `cargo test --features loom`.
+//!
+//! - [`api`]: the slice of the context API the models drive, as a trait.
+//! - [`real`]: that trait over `context::loom`, the `context` crate's own
+//!   source compiled over loom's primitives.
+//! - [`models`]: one generic function per race, with its preemption bound.
+//! - [`twins`]: a textbook implementation that passes every model, and the
+//!   broken twins, each the textbook with one step written naively, that
+//!   the models must reject.
+//! - [`support`]: the checker and small helpers.
+//!
+//! The tests live in `tests/context.rs` (the real crate and the textbook:
+//! everything passes) and `tests/twins.rs` (every twin fails, by
+//! assertion). See `README.md` for what each model checks and
+//! `REPORTS.md` for what loom reports on each twin.
+
+#[cfg(feature = "loom")]
+pub mod api;
+#[cfg(feature = "loom")]
+pub mod models;
+#[cfg(feature = "loom")]
+pub mod real;
+#[cfg(feature = "loom")]
+pub mod support;
+#[cfg(feature = "loom")]
+pub mod twins;

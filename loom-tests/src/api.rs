@@ -1,0 +1,74 @@
+//! What a model asks of a context implementation.
+//!
+//! Every model is written once, generic over [`Contexts`], and run against
+//! the real crate ([`Real`](crate::real::Real)), against the textbook
+//! implementation ([`Textbook`](crate::twins::Textbook)) and against the
+//! broken twins ([`twins`](crate::twins)). The trait is the slice of the
+//! `context` API the models drive, with causes simplified to strings so that
+//! assertions can compare them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use context::Error;
+
+/// A future completing with the error a waiter sees once it is woken.
+pub type WaitFuture = Pin<Box<dyn Future<Output = Option<Error>> + Send>>;
+
+/// The part of Go's context API the models exercise.
+///
+/// Each method names the `context` item it stands for.
+pub trait Contexts: 'static {
+    /// A context handle, Go's `context.Context`.
+    type Context: Clone + Send + Sync + 'static;
+    /// A cancel handle; dropping it cancels, as `CancelCauseFunc` does.
+    type Cancel: Send + Sync + 'static;
+    /// The link returned by `after_func`.
+    type AfterFunc: Send + Sync + 'static;
+    /// The channel returned by `done()`.
+    type Done: Send + Sync + 'static;
+
+    /// A cancelable root: `with_cancel_cause(&background())`.
+    fn root() -> (Self::Context, Self::Cancel);
+    /// `with_cancel_cause(parent)`.
+    fn with_cancel(parent: &Self::Context) -> (Self::Context, Self::Cancel);
+    /// `with_value(parent, &KEY, 1)`: a layer with no cancel state of its own.
+    fn with_value(parent: &Self::Context) -> Self::Context;
+    /// `without_cancel(parent)`.
+    fn without_cancel(parent: &Self::Context) -> Self::Context;
+    /// `with_timeout_cause(parent, one hour, Some("deadline"))`. The deadline
+    /// never passes by itself inside a model: fire it with [`expire`].
+    ///
+    /// [`expire`]: Contexts::expire
+    fn with_timeout(parent: &Self::Context) -> (Self::Context, Self::Cancel);
+    /// `cancel.cancel(cause)`, where `None` is Go's `cancel(nil)`. A handle
+    /// from [`with_timeout`](Contexts::with_timeout) takes no cause.
+    fn cancel(cancel: &Self::Cancel, cause: Option<&'static str>);
+    /// `after_func(ctx, f)`.
+    fn after_func(ctx: &Self::Context, f: impl FnOnce() + Send + 'static) -> Self::AfterFunc;
+    /// `link.stop()`.
+    fn stop(link: &Self::AfterFunc) -> bool;
+
+    /// `ctx.err()`.
+    fn err(ctx: &Self::Context) -> Option<Error>;
+    /// `ctx.cause()`, as its `Display` text.
+    fn cause(ctx: &Self::Context) -> Option<String>;
+    /// `ctx.is_done()`.
+    fn is_done(ctx: &Self::Context) -> bool;
+    /// `ctx.wait()`: blocks until done; returns the error it reports.
+    fn wait(ctx: &Self::Context) -> Option<Error>;
+    /// `ctx.wait_async()`.
+    fn wait_async(ctx: &Self::Context) -> WaitFuture;
+    /// `ctx.done()`.
+    fn done(ctx: &Self::Context) -> Self::Done;
+    /// Whether `done` is closed, by `try_recv` (the only way to look at a
+    /// done channel inside a model: a blocking receive would hang it).
+    fn is_closed(done: &Self::Done) -> bool;
+
+    /// `testing::child_count(ctx)`.
+    fn child_count(ctx: &Self::Context) -> usize;
+    /// `testing::expire(ctx)`: fires the deadline now; whether it canceled.
+    fn expire(ctx: &Self::Context) -> bool;
+    /// `testing::pending_timers()`.
+    fn pending_timers() -> usize;
+}

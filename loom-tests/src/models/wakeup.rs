@@ -1,0 +1,102 @@
+//! Model 5: no lost wake-up. A thread blocked in `wait`, a future blocked in
+//! `wait_async`, or a waker registered by one poll, is always woken, wherever
+//! the cancel lands relative to the waiter's check and sleep.
+//!
+//! A lost wake-up is a hang, and loom's deadlock report aborts the test
+//! process; so the waiters run on their own thread and the main thread,
+//! once its cancel has returned, gives them a bounded number of turns
+//! ([`yield_until`]) and asserts they finished.
+//!
+//! Two threads each: the cancel lands anywhere in the waiter's check, sleep
+//! and wake-up.
+
+use loom::future::block_on;
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::thread;
+
+use crate::api::{Contexts, Error};
+use crate::support::{CONTEXT_BOUND, SETTLE_ROUNDS, WakeFlag, check, poll_once, yield_until};
+
+/// Runs `wait` on a new thread, cancels, and asserts the waiter finishes.
+fn cancel_releases<T: Contexts>(wait: fn(&T::Context) -> Option<Error>) {
+    let (ctx, cancel) = T::root();
+    let returned = Arc::new(AtomicBool::new(false));
+    let waiter = thread::spawn({
+        let returned = returned.clone();
+        move || {
+            let err = wait(&ctx);
+            returned.store(true, Ordering::Release);
+            err
+        }
+    });
+    T::cancel(&cancel, None);
+    let finished = yield_until(SETTLE_ROUNDS, || returned.load(Ordering::Acquire));
+    assert!(
+        finished,
+        "lost wake-up: the waiter still sleeps after cancel returned"
+    );
+    assert_eq!(waiter.join().unwrap(), Some(Error::Canceled));
+}
+
+/// A thread blocked in `wait()` is woken by the cancel.
+pub fn cancel_wakes_blocked_wait<T: Contexts>() {
+    check(CONTEXT_BOUND, || cancel_releases::<T>(T::wait));
+}
+
+/// A future blocked in `wait_async()` (driven by `block_on`) is woken.
+pub fn cancel_wakes_blocked_wait_async<T: Contexts>() {
+    check(CONTEXT_BOUND, || {
+        cancel_releases::<T>(|ctx| block_on(T::wait_async(ctx)))
+    });
+}
+
+/// A `wait_async()` future polled once while the cancel runs is either
+/// ready at once or has its waker woken by the time the cancel returns, and
+/// is ready when polled again.
+pub fn cancel_wakes_registered_waker<T: Contexts>() {
+    check(CONTEXT_BOUND, || {
+        let (ctx, cancel) = T::root();
+        let mut wait = T::wait_async(&ctx);
+        let (flag, waker) = WakeFlag::new();
+        let canceler = thread::spawn(move || T::cancel(&cancel, None));
+        let first = poll_once(&mut wait, &waker);
+        canceler.join().unwrap();
+        if first.is_pending() {
+            assert!(
+                flag.woken(),
+                "lost wake-up: the future's waker was never woken"
+            );
+        }
+        let ready = if first.is_pending() {
+            poll_once(&mut wait, &waker)
+        } else {
+            first
+        };
+        assert!(
+            matches!(ready, std::task::Poll::Ready(Some(Error::Canceled))),
+            "a woken future is not ready: {ready:?}"
+        );
+    });
+}
+
+/// A registered `wait_async()` future dropped while the cancel runs: its
+/// drop and the cancel's wake-ups may interleave anyhow without a panic or
+/// a leak, and a future made afterwards still completes ("dropping it loses
+/// nothing").
+pub fn wait_async_dropped_during_cancel<T: Contexts>() {
+    check(CONTEXT_BOUND, || {
+        let (ctx, cancel) = T::root();
+        let mut wait = T::wait_async(&ctx);
+        let (_flag, waker) = WakeFlag::new();
+        assert!(poll_once(&mut wait, &waker).is_pending());
+        let canceler = thread::spawn(move || T::cancel(&cancel, None));
+        drop(wait);
+        canceler.join().unwrap();
+        assert_eq!(
+            block_on(T::wait_async(&ctx)),
+            Some(Error::Canceled),
+            "a new future did not complete after the cancel"
+        );
+    });
+}

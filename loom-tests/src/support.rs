@@ -1,0 +1,98 @@
+//! What every model shares: the checker with its preemption bound, a waker
+//! that records being woken, and a bounded wait for a thread to finish.
+
+use std::future::Future;
+use std::sync::Arc as StdArc;
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+
+use loom::model::Builder;
+use loom::sync::atomic::{AtomicBool, Ordering};
+
+/// The preemption bound of the context models.
+///
+/// Loom's docs find a bound of 2 or 3 enough to catch most bugs, and larger
+/// models need one that small to finish. The context models can afford
+/// more: measured on each of them, the number of executions loom explores
+/// stops growing at a bound of 12 or below (most stop by 4 to 6; README.md
+/// has the table), so at 12 they are explored exhaustively, all of them
+/// together in about a second.
+pub const CONTEXT_BOUND: usize = 12;
+
+/// Runs `model` in every interleaving loom can reach with at most
+/// `preemption_bound` preemptions per execution.
+///
+/// `LOOM_MAX_PREEMPTIONS` overrides the bound (to explore deeper, or to
+/// reproduce a report quickly); the other `LOOM_*` variables work as in
+/// `loom::model`, including `LOOM_LOG` for a trace of each execution and
+/// `LOOM_CHECKPOINT_FILE` to save and replay a failing one.
+pub fn check<F>(preemption_bound: usize, model: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    let mut builder = Builder::new();
+    builder.preemption_bound = builder.preemption_bound.or(Some(preemption_bound));
+    // As `loom::model` does: print loom's trace when LOOM_LOG is set.
+    let _trace = std::env::var_os("LOOM_LOG").map(|_| {
+        use tracing_subscriber::util::SubscriberInitExt;
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_env("LOOM_LOG"))
+            .with_test_writer()
+            .without_time()
+            .finish()
+            .set_default()
+    });
+    builder.check(model);
+}
+
+/// A waker that only records that it was woken.
+#[derive(Debug)]
+pub struct WakeFlag(AtomicBool);
+
+impl WakeFlag {
+    /// A fresh flag and a waker that sets it.
+    pub fn new() -> (StdArc<WakeFlag>, Waker) {
+        let flag = StdArc::new(WakeFlag(AtomicBool::new(false)));
+        let waker = Waker::from(flag.clone());
+        (flag, waker)
+    }
+
+    /// Whether a waker clone was woken.
+    pub fn woken(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+impl Wake for WakeFlag {
+    fn wake(self: StdArc<Self>) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+/// Polls `future` once with `waker`.
+pub fn poll_once<F: Future + Unpin>(future: &mut F, waker: &Waker) -> Poll<F::Output> {
+    std::pin::Pin::new(future).poll(&mut TaskContext::from_waker(waker))
+}
+
+/// How many times [`yield_until`] lets the other threads run. The yielding
+/// thread only loads a flag the waiter stores, so loom switches away from a
+/// runnable waiter at most once per round (to try the load before the
+/// store); two rounds would do, five leave a margin.
+pub const SETTLE_ROUNDS: usize = 5;
+
+/// Yields to the other threads until `done` holds, at most `rounds` times;
+/// returns whether it holds.
+///
+/// Loom runs a yielding thread again only when no other thread can run, so
+/// a thread that is runnable (woken, not blocked) gets to finish. A thread
+/// still unfinished after the rounds is blocked: on a lost wake-up, say.
+/// This turns what would be a deadlock (which aborts the test process) into
+/// an assertion.
+pub fn yield_until(rounds: usize, mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..rounds {
+        if done() {
+            return true;
+        }
+        loom::thread::yield_now();
+    }
+    done()
+}

@@ -1,0 +1,51 @@
+//! The textbook context and its broken twins.
+//!
+//! [`Textbook`] is a plain implementation of Go's design over loom's
+//! primitives, every step a default method of [`Steps`]; it passes every
+//! model. Each twin is the textbook with one step replaced by the naive
+//! version a reasonable person writes first, and one model rejects it.
+//! Because a twin differs from a passing implementation in that one step,
+//! its failure is that step's fault.
+//!
+//! | twin | step | the bug | caught by |
+//! |---|---|---|---|
+//! | [`CheckThenRegister`] | `register` | check the parent, register the child in a second critical section | `parent_cancel_races_child_derivation` |
+//! | [`CascadeOverwrites`] | `cancel_subtree` | the cascade has no first-wins check | `parent_cancel_races_child_cancel` |
+//! | [`TornCause`] | `cancel_subtree` | the cause is written before the first-wins check | `two_cancels_race_on_one_context` |
+//! | [`SignalBeforeErr`] | `publish` | close done before storing the error | `done_seen_on_channel_implies_err` |
+//! | [`ErrSkipsDone`] | `err` | `err()` is one load and does not wait for done (Go #75533) | `err_implies_done_observable` |
+//! | [`DoneFastPath`] | `done` | `done()` checks the state before taking the lock | `done_channel_created_during_cancel_closes` |
+//! | [`LostWakeup`] | `wait`, `poll_wait` | check, then sleep or register, without the lock | `cancel_wakes_blocked_wait`, `cancel_wakes_blocked_wait_async`, `cancel_wakes_registered_waker` |
+//! | [`StaleWakerSlot`] | `poll_wait`, `unregister_waker` | a dropped future removes its waker by position | `wait_async_dropped_during_cancel` |
+//! | [`FiredTimerLeaks`] | `fire` | a fired timer removes its entry only if its cancel won | `deadline_expiry_races_cancel` |
+//! | [`StopCheckThenSet`] | `stop` | `stop` checks done, then throws `f` away | `after_func_races_stop_and_cancel` |
+//! | [`DropSkipsDetach`] | `drop_handle` | a dropped handle cancels but stays registered | `handle_drop_races_parent_cancel` |
+//! | [`SharedCancel`] | `without_cancel` | `without_cancel` copies the parent's handle | `without_cancel_ignores_parent_cancel` |
+
+mod cascade_overwrites;
+mod check_then_register;
+mod done_fast_path;
+mod drop_skips_detach;
+mod err_skips_done;
+mod fired_timer_leaks;
+mod lost_wakeup;
+mod shared_cancel;
+mod signal_before_err;
+mod stale_waker_slot;
+mod stop_check_then_set;
+pub mod textbook;
+mod torn_cause;
+
+pub use cascade_overwrites::CascadeOverwrites;
+pub use check_then_register::CheckThenRegister;
+pub use done_fast_path::DoneFastPath;
+pub use drop_skips_detach::DropSkipsDetach;
+pub use err_skips_done::ErrSkipsDone;
+pub use fired_timer_leaks::FiredTimerLeaks;
+pub use lost_wakeup::LostWakeup;
+pub use shared_cancel::SharedCancel;
+pub use signal_before_err::SignalBeforeErr;
+pub use stale_waker_slot::StaleWakerSlot;
+pub use stop_check_then_set::StopCheckThenSet;
+pub use textbook::{Steps, Textbook};
+pub use torn_cause::TornCause;
