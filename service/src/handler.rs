@@ -2,7 +2,6 @@
 //! the backends under one error group and turns the outcome into a status.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::mpsc::{self, Sender};
 use std::time::{Duration, Instant};
 
@@ -144,7 +143,6 @@ fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
     // Blocks until both backends have returned: none outlives the request.
     let outcome = group.wait();
     // ANCHOR_END: fan_out
-    drop(report);
 
     // ANCHOR: status
     let (status, error) = match outcome {
@@ -162,15 +160,14 @@ fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
         .map(|(name, took, result)| (name, (took, result)))
         .collect();
     for (name, (took, result)) in reports {
-        let mut line = format!("{name}: ");
-        let _ = match result {
-            Ok(value) => write!(line, "ok after {}: {value}", show(took)),
+        let took = show(took);
+        lines.push(match result {
+            Ok(value) => format!("{name}: ok after {took}: {value}"),
             Err(err @ BackendError::Failed { .. }) => {
-                write!(line, "failed after {}: {}", show(took), err.reason())
+                format!("{name}: failed after {took}: {}", err.reason())
             }
-            Err(err) => write!(line, "stopped after {}: {}", show(took), err.reason()),
-        };
-        lines.push(line);
+            Err(err) => format!("{name}: stopped after {took}: {}", err.reason()),
+        });
     }
     lines.push(format!("elapsed: {}", show(started.elapsed())));
     reply(&ctx, status, lines)

@@ -165,12 +165,11 @@ fn serve(listener: TcpListener, server: &Arc<Shared>, mark_stopped: CancelFunc) 
         }
         match stream {
             Ok(stream) => {
-                let server = Arc::clone(server);
                 // A thread per connection, counted by the wait group.
+                let shared = Arc::clone(server);
                 server
                     .connections
-                    .clone()
-                    .go(move || connection::serve(stream, &server));
+                    .go(move || connection::serve(stream, &shared));
             }
             Err(err) => {
                 server.log.server(format_args!("accept failed: {err}"));
