@@ -107,7 +107,7 @@ impl Backends {
         let Some(err) = ctx.wait_timeout(delay) else {
             self.log.request(
                 ctx,
-                format_args!("{backend}: finished after {}", show(started.elapsed())),
+                format_args!("{backend}: answered after {}", show(started.elapsed())),
             );
             return Ok(());
         };
