@@ -57,6 +57,15 @@ pub(crate) fn derive(
     deadline_cause: Option<Cause>,
 ) -> Arc<Node> {
     let signal = parent.signal_node().cloned();
+    let parent_outcome = signal
+        .as_ref()
+        .and_then(|signal| signal.cancel_node())
+        .and_then(CancelNode::outcome);
+    if let Some((err, cause)) = parent_outcome {
+        // The parent is done for good: the child is born done, with nothing to
+        // register. (A cancel racing with this check is caught by `register`.)
+        return Node::new_cancel(parent, CancelNode::new_done(label, deadline, err, cause));
+    }
     let node = Node::new_cancel(
         parent,
         CancelNode::new(label, deadline, deadline_cause, signal.clone(), None),

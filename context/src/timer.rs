@@ -32,6 +32,10 @@ struct Queue {
     entries: BTreeMap<Key, Arc<Node>>,
     next_seq: u64,
     thread_started: bool,
+    /// When the thread will next look at the queue (`None`: only when
+    /// woken). An insert wakes it only for an earlier deadline, so the usual
+    /// create-then-cancel of a later deadline costs the thread nothing.
+    wake_at: Option<Instant>,
 }
 
 static TIMERS: Global<Timers> = Global::new(|| Timers {
@@ -45,16 +49,15 @@ pub(crate) fn insert(deadline: Instant, node: Arc<Node>) -> Key {
     let mut queue = timers.queue.lock();
     let key = (deadline, queue.next_seq);
     queue.next_seq += 1;
-    let earliest = queue
-        .entries
-        .first_key_value()
-        .is_none_or(|(first, _)| key < *first);
     queue.entries.insert(key, node);
-    if TIMER_THREAD && !queue.thread_started {
-        queue.thread_started = true;
-        spawn("context-timer", run);
-    } else if earliest {
-        timers.wake.notify_one();
+    if queue.wake_at.is_none_or(|wake_at| deadline < wake_at) {
+        queue.wake_at = Some(deadline);
+        if TIMER_THREAD && !queue.thread_started {
+            queue.thread_started = true;
+            spawn("context-timer", run);
+        } else {
+            timers.wake.notify_one();
+        }
     }
     key
 }
@@ -97,8 +100,9 @@ fn run() {
             queue = timers.queue.lock();
             continue;
         }
-        queue = match queue.entries.first_key_value() {
-            Some(((deadline, _), _)) => {
+        queue.wake_at = queue.entries.first_key_value().map(|(key, _)| key.0);
+        queue = match queue.wake_at {
+            Some(deadline) => {
                 let left = deadline.saturating_duration_since(now);
                 timers.wake.wait_timeout(queue, left)
             }

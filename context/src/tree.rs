@@ -129,6 +129,35 @@ impl CancelNode {
         }
     }
 
+    /// A node derived from a parent that is already done: born done with the
+    /// parent's error and cause, never registered, with nothing to cancel.
+    pub(crate) fn new_done(
+        label: Label,
+        deadline: Option<Instant>,
+        err: Error,
+        cause: Option<Cause>,
+    ) -> Self {
+        Self {
+            state: AtomicU8::new(encode(err) | COMPLETE),
+            slot: AtomicUsize::new(NO_SLOT),
+            label,
+            deadline,
+            deadline_cause: None,
+            parent: None,
+            inner: Mutex::new(Inner {
+                cause,
+                ..Inner::default()
+            }),
+            waiters: Condvar::new(),
+        }
+    }
+
+    /// The error and the winning cause, once done (invariant 4: read together).
+    pub(crate) fn outcome(&self) -> Option<(Error, Option<Cause>)> {
+        let err = self.load_err()?;
+        Some((err, self.inner.lock().cause.clone()))
+    }
+
     /// The error, once done is observable (invariant 5).
     pub(crate) fn load_err(&self) -> Option<Error> {
         // Acquire: pairs with the Release stores in `cancel_subtree`, so the
@@ -284,9 +313,16 @@ impl CancelNode {
         }
         self.state.store(encode(err) | COMPLETE, Ordering::Release);
 
-        deferred.wakers.extend(inner.wakers.drain());
-        deferred.timers.extend(inner.timer.take());
+        if !inner.wakers.is_empty() {
+            deferred.wakers.extend(inner.wakers.drain());
+        }
+        if let Some(timer) = inner.timer.take() {
+            deferred.timers.push(timer);
+        }
         deferred.after_funcs.extend(inner.after_func.take());
+        if inner.children.is_empty() {
+            return true; // a leaf: the common case
+        }
         // Invariant 3; lock order parent → child (see "Deadlock safety").
         for (_, child) in std::mem::take(&mut inner.children) {
             if let Some(node) = child.cancel_node() {
@@ -356,6 +392,13 @@ pub(crate) fn cancel(node: &Arc<Node>, err: Error, cause: Option<Cause>) -> bool
     let Some(this) = node.cancel_node() else {
         return false;
     };
+    if this.state.load(Ordering::Acquire) != OPEN {
+        // Already canceled. Its canceler may still be walking the subtree with
+        // this node's lock held: wait for it, so that we too return only once
+        // every descendant is done.
+        drop(this.inner.lock());
+        return false;
+    }
     let mut deferred = Deferred::default();
     let won = this.cancel_subtree(err, cause, &mut deferred);
     if won {
@@ -384,6 +427,13 @@ impl Deferred {
     /// Runs everything, even if some of it panics (a waker is executor code),
     /// then passes the first panic on to the caller.
     fn run(self) {
+        if self.wakers.is_empty()
+            && self.timers.is_empty()
+            && self.after_funcs.is_empty()
+            && self.dropped.is_empty()
+        {
+            return; // the common case: a leaf nobody waits on
+        }
         for key in self.timers {
             timer::remove(key);
         }
