@@ -329,21 +329,26 @@ fn patterns(md: &mut String, images: &mut Vec<(String, String)>, estimates: &[Es
         let _ = writeln!(md, "### {title}\n\n{question}\n");
         let _ = writeln!(
             md,
-            "| `{group}` | {} |",
+            "| `{group}` | {} | Fastest |",
             functions
                 .iter()
                 .map(|f| format!("`{f}`"))
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
-        let _ = writeln!(md, "|---|{}", "---:|".repeat(functions.len()));
+        let _ = writeln!(md, "|---|{}---|", "---:|".repeat(functions.len()));
         for p in &params {
             let cells: Vec<String> = functions
                 .iter()
                 .map(|f| cell(f, p).map_or("–".into(), format_ns))
                 .collect();
             let label = if p.is_empty() { "time" } else { p };
-            let _ = writeln!(md, "| {label} | {} |", cells.join(" | "));
+            let fastest = functions
+                .iter()
+                .filter_map(|f| cell(f, p).map(|ns| (ns, f)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map_or(String::new(), |(_, f)| format!("`{f}`"));
+            let _ = writeln!(md, "| {label} | {} | {fastest} |", cells.join(" | "));
         }
         let series: Vec<(String, Vec<Option<f64>>)> = functions
             .iter()
