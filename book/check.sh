@@ -58,8 +58,9 @@ set -e
 if ((status != 0)); then
     problem "mdbook build failed (exit $status); see the log above"
 fi
-if sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^[[:space:]]*ERROR' >&2; then
-    problem "mdbook logged the ERROR lines above"
+errors=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -cE '^[[:space:]]*ERROR' || true)
+if ((errors > 0)); then
+    problem "mdbook logged $errors ERROR line(s); see the log above"
 fi
 
 # 3. Directives that survived into the HTML.
