@@ -24,6 +24,10 @@ pub mod models;
 #[cfg(feature = "loom")]
 pub mod real;
 #[cfg(feature = "loom")]
+pub mod stop_channel;
+#[cfg(feature = "loom")]
 pub mod support;
 #[cfg(feature = "loom")]
 pub mod twins;
+#[cfg(feature = "loom")]
+pub mod wait_group;

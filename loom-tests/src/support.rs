@@ -73,22 +73,20 @@ pub fn poll_once<F: Future + Unpin>(future: &mut F, waker: &Waker) -> Poll<F::Ou
     std::pin::Pin::new(future).poll(&mut TaskContext::from_waker(waker))
 }
 
-/// How many times [`yield_until`] lets the other threads run. The yielding
-/// thread only loads a flag the waiter stores, so loom switches away from a
-/// runnable waiter at most once per round (to try the load before the
-/// store); two rounds would do, five leave a margin.
-pub const SETTLE_ROUNDS: usize = 5;
-
-/// Yields to the other threads until `done` holds, at most `rounds` times;
-/// returns whether it holds.
+/// Yields to the other threads until `done` holds; returns whether it
+/// does. Gives up after enough rounds for a model checked with
+/// `preemption_bound`, so that a `false` means a thread is blocked for good:
+/// a lost wake-up.
 ///
-/// Loom runs a yielding thread again only when no other thread can run, so
-/// a thread that is runnable (woken, not blocked) gets to finish. A thread
-/// still unfinished after the rounds is blocked: on a lost wake-up, say.
-/// This turns what would be a deadlock (which aborts the test process) into
-/// an assertion.
-pub fn yield_until(rounds: usize, mut done: impl FnMut() -> bool) -> bool {
-    for _ in 0..rounds {
+/// Loom runs a yielding thread again only once another thread has run, so
+/// a thread that is runnable gets to go on. A round can still pass without
+/// progress when loom preempts that thread (at most `preemption_bound`
+/// times in an execution) or when it blocks on a lock another thread holds
+/// (a handful of times in these models); `2 * preemption_bound + 4` rounds
+/// cover both. This turns what would be a hang (which loom reports by
+/// aborting the test process) into an assertion.
+pub fn yield_until(preemption_bound: usize, mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..2 * preemption_bound + 4 {
         if done() {
             return true;
         }

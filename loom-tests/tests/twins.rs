@@ -112,3 +112,53 @@ fn fired_timer_leaks() {
 fn stop_check_then_set() {
     after_func::after_func_races_stop_and_cancel::<StopCheckThenSet>();
 }
+
+mod wait_group {
+    use loom_tests::wait_group::models;
+    use loom_tests::wait_group::twins::{
+        CheckThenRecord, CheckThenSleep, NotifyOne, RelaxedCounter,
+    };
+
+    #[test]
+    #[should_panic(expected = "Causality violation")]
+    fn relaxed_counter() {
+        models::wait_returns_after_every_done::<RelaxedCounter>();
+    }
+
+    #[test]
+    #[should_panic(expected = "a waiter still sleeps after the counter reached zero")]
+    fn notify_one() {
+        models::every_waiter_released::<NotifyOne>();
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "lost wake-up: the waiter still sleeps after the counter reached zero"
+    )]
+    fn check_then_sleep() {
+        models::done_races_wait_then_reuse::<CheckThenSleep>();
+    }
+
+    #[test]
+    #[should_panic(expected = "the context's cause is not the error wait returned")]
+    fn check_then_record() {
+        models::first_error_wins_and_cancels::<CheckThenRecord>();
+    }
+}
+
+mod stop_channel {
+    use loom_tests::stop_channel::models;
+    use loom_tests::stop_channel::twins::{CheckThenSleep, CheckThenSubscribe};
+
+    #[test]
+    #[should_panic(expected = "a watcher missed the close")]
+    fn check_then_subscribe() {
+        models::close_races_watchers::<CheckThenSubscribe>();
+    }
+
+    #[test]
+    #[should_panic(expected = "a watcher still waits after close returned")]
+    fn check_then_sleep() {
+        models::close_races_watchers::<CheckThenSleep>();
+    }
+}

@@ -16,7 +16,7 @@ use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
 
 use crate::api::{Contexts, Error};
-use crate::support::{CONTEXT_BOUND, SETTLE_ROUNDS, WakeFlag, check, poll_once, yield_until};
+use crate::support::{CONTEXT_BOUND, WakeFlag, check, poll_once, yield_until};
 
 /// Runs `wait` on a new thread, cancels, and asserts the waiter finishes.
 fn cancel_releases<T: Contexts>(wait: fn(&T::Context) -> Option<Error>) {
@@ -31,7 +31,7 @@ fn cancel_releases<T: Contexts>(wait: fn(&T::Context) -> Option<Error>) {
         }
     });
     T::cancel(&cancel, None);
-    let finished = yield_until(SETTLE_ROUNDS, || returned.load(Ordering::Acquire));
+    let finished = yield_until(CONTEXT_BOUND, || returned.load(Ordering::Acquire));
     assert!(
         finished,
         "lost wake-up: the waiter still sleeps after cancel returned"

@@ -1,0 +1,54 @@
+//! Models of the `waitgroup` crate: `WaitGroup` and `errgroup`.
+//!
+//! Organised as the context models are: a trait for the slice of the API the
+//! models drive ([`WaitGroups`], [`ErrGroups`]), implemented by the real
+//! crate (`waitgroup::loom`, in [`real`]), by a textbook implementation and
+//! by broken twins ([`twins`]); the models are in [`models`].
+
+use std::fmt;
+
+use ::context::loom::Context;
+
+pub mod models;
+pub mod real;
+pub mod twins;
+
+/// Go's `sync.WaitGroup`, as the models use it.
+pub trait WaitGroups: 'static {
+    /// A handle to one group; clones share it.
+    type Group: Clone + Send + Sync + 'static;
+
+    /// `WaitGroup::new()`.
+    fn new() -> Self::Group;
+    /// `wg.add(delta)`.
+    fn add(wg: &Self::Group, delta: isize);
+    /// `wg.done()`.
+    fn done(wg: &Self::Group);
+    /// `wg.wait()`.
+    fn wait(wg: &Self::Group);
+}
+
+/// `errgroup` with a context, as the models use it.
+pub trait ErrGroups: 'static {
+    /// A group whose tasks fail with [`TaskError`].
+    type Group: Send + Sync + 'static;
+
+    /// `Group::with_context(parent)`.
+    fn with_context(parent: &Context) -> (Self::Group, Context);
+    /// `g.go(f)`: runs `f` on a new (loom) thread.
+    fn go(g: &Self::Group, f: impl FnOnce() -> Result<(), TaskError> + Send + 'static);
+    /// `g.wait()`.
+    fn wait(g: &Self::Group) -> Result<(), TaskError>;
+}
+
+/// The error the models' tasks fail with: its text is its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskError(pub &'static str);
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for TaskError {}
