@@ -8,7 +8,7 @@
 # installed; see go-baseline.sh), every criterion benchmark, and the results
 # generator. Criterion's timing is shortened from its defaults (3 s warm-up,
 # 5 s measurement) to $BENCH_FLAGS, 2 s and 4 s, still 100 samples, with no
-# plots: the suite then takes about 15-20 minutes on 2 cores instead of 30+.
+# plots: the suite then takes about 12 minutes on 2 cores instead of 30+.
 # The thread-heavy groups set shorter, fewer samples in their source. Set
 # BENCH_FLAGS= (empty) for criterion's defaults and its HTML plots. ARGS go to
 # criterion too: a filter such as `CancelTree` runs one group, and the
@@ -37,10 +37,10 @@ full)
     fi
     flags=${BENCH_FLAGS---noplot --warm-up-time 2 --measurement-time 4}
     # shellcheck disable=SC2086 # the flags are meant to split
-    cargo bench -p benches -- $flags "$@"
+    cargo bench -p benches --benches -- $flags "$@"
     mkdir -p "$criterion_dir"
     cat >"$criterion_dir/run-info.txt" <<INFO
-Command: \`bash benches/run.sh full${*:+ $*}\` (Go baseline, then \`cargo bench -p benches -- $flags${*:+ $*}\`)
+Command: \`bash benches/run.sh full${*:+ $*}\` (Go baseline, then \`cargo bench -p benches --benches -- $flags${*:+ $*}\`)
 Started: $started
 Duration: $((SECONDS / 60)) min $((SECONDS % 60)) s
 Load average (1, 5, 15 min) at start: $load_before
