@@ -28,16 +28,49 @@ def created_object(kind, index, line):
     global nodes, dones
     location = re.search(r"location=(\S+)", line)
     created.append((kind, index, location.group(1) if location else ""))
-    # The textbook's Node::new makes an atomic, a mutex and a condvar, then
-    # the node's Arc; done_channel() makes an atomic, then its Arc.
+    # The textbooks' objects, recognised by what is created just before the
+    # Arc that holds them: the context textbook's Node::new makes an atomic,
+    # a mutex and a condvar (done_channel() an atomic); the wait group's
+    # State an atomic, a mutex and a condvar; the stop channel's Shared a
+    # mutex and a condvar.
     kinds = [k for k, _, _ in created[-4:]]
-    if kinds == ["atomic", "mutex", "condvar", "arc"] and "textbook.rs" in created[-1][2]:
+    where = created[-1][2]
+    if kind != "arc":
+        return
+    if "wait_group/twins/textbook.rs" in where and kinds[-4:-1] == ["atomic", "mutex", "condvar"]:
+        a, m, c = (i for _, i, _ in created[-4:-1])
+        labels[a], labels[m], labels[c] = ("group.count", "group.lock", "group.zero")
+    elif "stop_channel/twins/textbook.rs" in where and kinds[-3:-1] == ["mutex", "condvar"]:
+        m, c = (i for _, i, _ in created[-3:-1])
+        labels[m], labels[c] = ("stop.lock", "stop.closed")
+    elif "src/twins/textbook.rs" in where and kinds == ["atomic", "mutex", "condvar", "arc"]:
         nodes += 1
         a, m, c = (i for _, i, _ in created[-4:-1])
         labels[a], labels[m], labels[c] = (f"node{nodes}.err", f"node{nodes}.lock", f"node{nodes}.waiters")
-    elif kinds[-2:] == ["atomic", "arc"] and "textbook.rs" in created[-1][2]:
+    elif "src/twins/textbook.rs" in where and kinds[-2:] == ["atomic", "arc"]:
         dones += 1
         labels[created[-2][1]] = f"done{dones}.closed"
+
+
+def compress(ops):
+    """Writes a sequence repeated three times or more (a thread polling in a
+    loop) once, with a count."""
+    out, i = [], 0
+    while i < len(ops):
+        for width in (1, 2, 3):
+            unit = ops[i:i + width]
+            times = 1
+            while ops[i + times * width:i + (times + 1) * width] == unit:
+                times += 1
+            if len(unit) == width and times >= 3:
+                text = " · ".join(unit)
+                out.append(f"({text}) ×{times}" if width > 1 else f"{text} ×{times}")
+                i += times * width
+                break
+        else:
+            out.append(ops[i])
+            i += 1
+    return out
 
 
 def main():
@@ -57,9 +90,9 @@ def main():
     for raw in sys.stdin:
         line = ANSI.sub("", raw.rstrip("\n"))
         if in_panic:
-            if line.startswith("stack backtrace") or line.startswith("note:") or not line.strip():
+            if line.startswith("stack backtrace") or line.startswith("note:"):
                 in_panic = False
-            else:
+            elif line.strip():
                 panic.append(line)
             continue
         if " panicked at " in line:
@@ -100,7 +133,7 @@ def main():
         if op is not None:
             emit(thread, op)
     for thread, ops in runs:
-        print(f"t{thread}: " + " · ".join(ops))
+        print(f"t{thread}: " + " · ".join(compress(ops)))
     for line in panic:
         print(line)
 

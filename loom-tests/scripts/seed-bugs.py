@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Seeds known concurrency bugs into a copy of the context crate, one at a
-time, and checks that the model meant to catch each one fails.
+"""Seeds known concurrency bugs into a copy of the workspace's crates, one
+at a time, and checks that the model meant to catch each one fails.
 
     python3 loom-tests/scripts/seed-bugs.py        # every seeded bug
     python3 loom-tests/scripts/seed-bugs.py 0 4    # just these
 
 The workspace is copied to a temporary directory (the tree itself is never
-touched) and built into the workspace's own target directory, so only the
-workspace crates are rebuilt. Prints CAUGHT or MISSED per bug, with the
+touched) and built into `target/seed-bugs`, a target directory of its own:
+cargo names a workspace's artifacts by paths relative to its root, so
+building the seeded copy into the shared target directory would leave the
+seeded crates there for every other build to pick up. The first run builds
+the dependencies once (a couple of minutes); later runs rebuild only the
+workspace crates. Prints CAUGHT or MISSED per bug, with the
 model's message; exits non-zero if any bug is missed. README.md records the
 results.
 """
@@ -19,9 +23,9 @@ import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
-# (what the bug is, file in context/src, correct code, seeded code, model)
+# (what the bug is, file, correct code, seeded code, model: test file and name)
 muts = [
- ("register split", "tree.rs",
+ ("register split", "context/src/tree.rs",
   """        let mut inner = p.inner.lock();
         // Invariant 2: check and insert in one critical section.
         let state = p.state.load(Ordering::Relaxed);
@@ -33,19 +37,19 @@ muts = [
         let mut inner = p.inner.lock();
         if state == OPEN {
             let slot = inner.children.insert(child.clone());""",
-  "real::parent_cancel_races_child_derivation"),
- ("load_err skips the wait", "tree.rs",
+  "context::real::parent_cancel_races_child_derivation"),
+ ("load_err skips the wait", "context/src/tree.rs",
   """        if state & COMPLETE == 0 {
             // The canceler holds the lock until `COMPLETE` is set: wait for it.
             drop(self.inner.lock());
-        }""", "", "real::err_implies_done_observable"),
- ("close before the error is stored", "tree.rs",
+        }""", "", "context::real::err_implies_done_observable"),
+ ("close before the error is stored", "context/src/tree.rs",
   """        self.state.store(encode(err), Ordering::Release);
         drop(inner.done_tx.take());""",
   """        drop(inner.done_tx.take());
         self.state.store(encode(err), Ordering::Release);""",
-  "real::done_seen_on_channel_implies_err"),
- ("done() reads the state before locking", "tree.rs",
+  "context::real::done_seen_on_channel_implies_err"),
+ ("done() reads the state before locking", "context/src/tree.rs",
   """        let mut inner = self.inner.lock();
         if let Some(rx) = &inner.done_rx {
             return rx.clone();
@@ -59,8 +63,8 @@ muts = [
         }
         let (tx, rx) = bounded(0);
         if open {""",
-  "real::done_channel_created_during_cancel_closes"),
- ("wait sleeps on a stale check", "tree.rs",
+  "context::real::done_channel_created_during_cancel_closes"),
+ ("wait sleeps on a stale check", "context/src/tree.rs",
   """        let mut inner = self.inner.lock();
         let result = loop {
             // Under the lock the state is `OPEN` or complete (invariant 5), and
@@ -71,8 +75,8 @@ muts = [
         let mut inner = self.inner.lock();
         let result = loop {
             let state = stale;""",
-  "real::cancel_wakes_blocked_wait"),
- ("poll registers on a stale check", "tree.rs",
+  "context::real::cancel_wakes_blocked_wait"),
+ ("poll registers on a stale check", "context/src/tree.rs",
   """        let mut inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
@@ -85,18 +89,20 @@ muts = [
             return Some(decode(state));
         }
         // A slot stays ours""",
-  "real::cancel_wakes_registered_waker"),
- ("no first-wins check", "tree.rs",
+  "context::real::cancel_wakes_registered_waker"),
+ ("no first-wins check", "context/src/tree.rs",
   """        if self.state.load(Ordering::Relaxed) != OPEN {
             return false; // Invariant 1: the first cancel won.
-        }""", "", "real::two_cancels_race_on_one_context"),
- ("cancel does not detach", "tree.rs",
+        }""", "", "context::real::two_cancels_race_on_one_context"),
+ ("cancel does not detach", "context/src/tree.rs",
   """    if won {
         this.detach(node);
-    }""", "", "real::handle_drop_races_parent_cancel"),
- ("cancel does not stop its timer", "tree.rs",
-  """        deferred.timers.extend(inner.timer.take());""", "", "real::deadline_expiry_races_cancel"),
- ("stop checks done, then takes f", "after_func.rs",
+    }""", "", "context::real::handle_drop_races_parent_cancel"),
+ ("cancel does not stop its timer", "context/src/tree.rs",
+  """        if let Some(timer) = inner.timer.take() {
+            deferred.timers.push(timer);
+        }""", "", "context::real::deadline_expiry_races_cancel"),
+ ("stop checks done, then takes f", "context/src/after_func.rs",
   """        let Some(f) = node.take_after_func() else {
             return false;
         };
@@ -105,13 +111,39 @@ muts = [
             return false;
         }
         drop(node.take_after_func());""",
-  "real::after_func_races_stop_and_cancel"),
- ("unregister_waker trusts its slot", "tree.rs",
+  "context::real::after_func_races_stop_and_cancel"),
+ ("unregister_waker trusts its slot", "context/src/tree.rs",
   """            inner.wakers.try_remove(slot)""", """            Some(inner.wakers.remove(slot))""",
-  "real::wait_async_dropped_during_cancel"),
- ("without_cancel keeps the parent's signal", "context.rs",
+  "context::real::wait_async_dropped_during_cancel"),
+ ("without_cancel keeps the parent's signal", "context/src/context.rs",
   """            Kind::WithoutCancel => None,""", """            Kind::WithoutCancel => node.parent.signal_node(),""",
-  "real::without_cancel_ignores_parent_cancel"),
+  "context::real::without_cancel_ignores_parent_cancel"),
+ ("the counter's add is Relaxed", "patterns/waitgroup/src/wait_group.rs",
+  """            .fetch_add(bits, Ordering::AcqRel)""", """            .fetch_add(bits, Ordering::Relaxed)""",
+  "waitgroup::real::wait_returns_after_every_done"),
+ ("the release posts one permit", "patterns/waitgroup/src/wait_group.rs",
+  """                slow.permits += waiters(seen);""", """                slow.permits += 1;""",
+  "waitgroup::real::every_waiter_released"),
+ ("the release wakes one waiter", "patterns/waitgroup/src/wait_group.rs",
+  """            self.wake.notify_all();
+            reset""", """            self.wake.notify_one();
+            reset""",
+  "waitgroup::real::every_waiter_released"),
+ ("errgroup checks, then records", "patterns/waitgroup/src/errgroup.rs",
+  """            let mut first = self.first_err.lock();
+            if first.is_some() {
+                return;
+            }
+            *first = Some(err.clone());""",
+  """            if self.first_err.lock().is_some() {
+                return;
+            }
+            let mut first = self.first_err.lock();
+            *first = Some(err.clone());""",
+  "waitgroup::real::first_error_wins_and_cancels"),
+ ("close does not notify", "patterns/stop-channel/src/source.rs",
+  """        self.waiters.notify_all();""", "",
+  "stop_channel::real_close_races_watchers"),
 ]
 
 
@@ -124,18 +156,17 @@ def main():
         shutil.copytree(ROOT, copy, ignore=lambda d, names: [
             n for n in names
             if n in ("target", ".git") or os.path.join(d, n) in skip])
-        src = os.path.join(copy, "context", "src")
-        env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(ROOT, "target"))
+        env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(ROOT, "target", "seed-bugs"))
         for i, (name, file, good, bad, model) in enumerate(muts):
             if chosen and str(i) not in chosen:
                 continue
-            path = os.path.join(src, file)
+            path = os.path.join(copy, file)
             original = open(path).read()
             assert original.count(good) == 1, f"{name}: the code to seed no longer matches"
             open(path, "w").write(original.replace(good, bad))
             run = subprocess.run(
                 ["cargo", "test", "-q", "-p", "loom-tests", "--features", "loom",
-                 "--test", "context", model, "--", "--exact"],
+                 "--test", model.split("::", 1)[0], model.split("::", 1)[1], "--", "--exact"],
                 cwd=copy, env=env, capture_output=True, text=True)
             open(path, "w").write(original)
             lines = (run.stdout + run.stderr).splitlines()

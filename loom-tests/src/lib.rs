@@ -3,19 +3,26 @@
 //! Everything here is built only with the `loom` feature; without it this
 //! crate is empty. Run the models with `cargo test --features loom`.
 //!
+//! The `context` models:
+//!
 //! - [`api`]: the slice of the context API the models drive, as a trait.
-//! - [`real`]: that trait over `context::loom`, the `context` crate's own
-//!   source compiled over loom's primitives.
+//! - [`real`]: [`Real`](real::Real), that trait over `context::loom`, the
+//!   `context` crate's own source compiled over loom's primitives.
 //! - [`models`]: one generic function per race, with its preemption bound.
 //! - [`twins`]: a textbook implementation that passes every model, and the
 //!   broken twins, each the textbook with one step written naively, that
 //!   the models must reject.
-//! - [`support`]: the checker and small helpers.
 //!
-//! The tests live in `tests/context.rs` (the real crate and the textbook:
-//! everything passes) and `tests/twins.rs` (every twin fails, by
-//! assertion). See `README.md` for what each model checks and
-//! `REPORTS.md` for what loom reports on each twin.
+//! The `waitgroup` and `stop-channel` models, organised the same way inside
+//! [`wait_group`] and [`stop_channel`] (their real-crate implementations are
+//! on the same [`Real`](real::Real)). [`support`]: the checker and small
+//! helpers.
+//!
+//! The tests live in `tests/context.rs`, `tests/waitgroup.rs` and
+//! `tests/stop_channel.rs` (the real crates and the textbooks: everything
+//! passes) and `tests/twins.rs` (every twin fails, by assertion). See
+//! `README.md` for what each model checks and `REPORTS.md` for what loom
+//! reports on each twin.
 
 #[cfg(feature = "loom")]
 pub mod api;
