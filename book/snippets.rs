@@ -49,6 +49,7 @@ chapters! {
     LoomDone => "src/loom/done.md",
     LoomWakeups => "src/loom/wakeups.md",
     LoomTimersCallbacks => "src/loom/timers-callbacks.md",
+    LoomPatterns => "src/loom/patterns.md",
     Benchmarks => "src/benchmarks/index.md",
     BenchmarkResults => "src/benchmarks/results.md",
     CheatSheet => "src/cheat-sheet.md",
