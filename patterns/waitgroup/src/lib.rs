@@ -149,7 +149,9 @@ pub use core::wait_group::WaitGroup;
 #[cfg(feature = "loom")]
 #[doc(hidden)]
 #[path = "."]
-#[allow(clippy::duplicate_mod)] // the point: the same files, other primitives
+// The same files over other primitives (that is the point); the shared docs
+// link `go_scoped`, which the loom copy (no scoped threads) lacks.
+#[allow(clippy::duplicate_mod, rustdoc::broken_intra_doc_links)]
 pub mod loom {
     use crate::sync::loom_prims as sync;
     use ::context::loom as ctx_impl;
