@@ -48,10 +48,16 @@ const ADD_DURING_WAIT: &str = "sync: WaitGroup misuse: Add called concurrently w
 /// Go's panic when a woken waiter finds the group already counting again.
 const REUSED: &str = "sync: WaitGroup is reused before previous Wait has returned";
 
+/// The bits of `state` that send `add` off its fast path: the counter's
+/// sign (a negative counter is misuse) and every waiter bit.
+const FAST_PATH_MASK: u64 = 0x8000_0000_FFFF_FFFF;
+
+#[inline]
 fn counter(state: u64) -> i32 {
     (state >> 32) as i32
 }
 
+#[inline]
 fn waiters(state: u64) -> u32 {
     state as u32
 }
@@ -243,10 +249,11 @@ impl WaitGroup {
     /// let wg = waitgroup::WaitGroup::new();
     /// wg.add(-1); // panics: sync: negative WaitGroup counter
     /// ```
+    #[inline]
     #[track_caller]
     pub fn add(&self, delta: isize) {
         let Ok(delta) = i32::try_from(delta) else {
-            panic!("sync: WaitGroup delta out of range");
+            delta_out_of_range();
         };
         self.inner.add(delta);
     }
@@ -266,6 +273,7 @@ impl WaitGroup {
     /// wg.done();
     /// wg.wait();
     /// ```
+    #[inline]
     #[track_caller]
     pub fn done(&self) {
         self.inner.add(-1);
@@ -295,8 +303,20 @@ impl WaitGroup {
     /// wg.go(|| { /* a task */ });
     /// wg.wait();
     /// ```
+    #[inline]
     #[track_caller]
     pub fn wait(&self) {
+        // The fast path, inlined into the caller: one load.
+        if !self.inner.is_zero() {
+            self.wait_slow();
+        }
+    }
+
+    /// [`wait`](WaitGroup::wait) once the counter was seen not zero.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn wait_slow(&self) {
         match self.inner.wait(&Until::Never) {
             Outcome::Zero | Outcome::GaveUp => {}
             Outcome::TaskPanicked(payload) => panic_task(&payload),
@@ -475,24 +495,42 @@ impl WaitGroup {
 }
 
 impl Inner {
+    #[inline]
     fn is_zero(&self) -> bool {
         // Acquire: pairs with the Release half of every `add`, so whatever
         // the tasks did is visible once we see zero.
         counter(self.state.load(Ordering::Acquire)) == 0
     }
 
+    /// The fast path of `add`, inlined into callers: one atomic add and one
+    /// test. Everything else (misuse, releasing waiters) is out of line.
+    #[inline]
     #[track_caller]
     fn add(&self, delta: i32) {
         // Go's `uint64(delta) << 32`: two's complement does the subtraction.
         let bits = (i64::from(delta) as u64) << 32;
         // AcqRel: Release publishes this task's work to whoever sees the
-        // counter reach zero (the Acquire in `is_zero`, or the releaser
-        // below, which passes it on through the mutex); Acquire lets the
+        // counter reach zero (the Acquire in `is_zero`, or the releaser in
+        // `add_slow`, which passes it on through the mutex); Acquire lets the
         // releaser receive every earlier task's work.
         let state = self
             .state
             .fetch_add(bits, Ordering::AcqRel)
             .wrapping_add(bits);
+        // No waiters and a counter that is not negative: nothing to check,
+        // nobody to release. One test covers both: the counter's sign bit
+        // and the 32 waiter bits.
+        if state & FAST_PATH_MASK != 0 {
+            self.add_slow(state, delta);
+        }
+    }
+
+    /// The rest of `add`, given the state it produced: misuse checks and the
+    /// release of waiters.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn add_slow(&self, state: u64, delta: i32) {
         let (count, waiting) = (counter(state), waiters(state));
         if count < 0 {
             panic!("{NEGATIVE_COUNTER}");
@@ -678,6 +716,14 @@ fn payload_text(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn delta_out_of_range() -> ! {
+    panic!("sync: WaitGroup delta out of range")
+}
+
+#[cold]
 #[track_caller]
 fn panic_task(payload: &str) -> ! {
     panic!("sync: WaitGroup task panicked: {payload}")
