@@ -174,31 +174,37 @@ impl<F: Future> Future for Registering<F> {
 fn a_cancel_from_a_blocking_thread_wakes_tokio_select() {
     let rt = multi_thread();
     let (ctx, cancel) = with_cancel(&background());
-    let (jobs_tx, mut jobs) = tokio::sync::mpsc::channel::<u32>(1);
+    let (jobs_tx, mut jobs) = tokio::sync::mpsc::channel::<usize>(1);
+    let handled = Arc::new(AtomicUsize::new(0));
     let (waiting, tally) = counted(ctx.wait_async());
-    let worker = rt.spawn(async move {
-        let mut waiting = waiting;
-        let mut handled = 0;
-        loop {
-            // The done arm is one future for the whole loop, so only its
-            // waker can end the loop: nothing else is sent.
-            tokio::select! {
-                err = &mut waiting => return (err, handled),
-                Some(job) = jobs.recv() => handled += job,
+    let worker = rt.spawn({
+        let handled = Arc::clone(&handled);
+        async move {
+            let mut waiting = waiting;
+            loop {
+                // The done arm is one future for the whole loop, so once the
+                // job is handled only its waker can end the loop.
+                tokio::select! {
+                    err = &mut waiting => return err,
+                    Some(job) = jobs.recv() => {
+                        handled.fetch_add(job, Ordering::SeqCst);
+                    }
+                }
             }
         }
     });
     rt.block_on(jobs_tx.send(2)).unwrap();
-    eventually("the select registered its waker", || tally.alive() == 2);
+    eventually("the job was handled and the waker registered", || {
+        handled.load(Ordering::SeqCst) == 2 && tally.alive() == 2
+    });
 
     thread::spawn(move || cancel.cancel()).join().unwrap();
 
-    let (err, handled) = rt
+    let err = rt
         .block_on(async { tokio::time::timeout(QUIESCENT, worker).await })
         .expect("the task was woken")
         .unwrap();
     assert_eq!(err, Error::Canceled);
-    assert_eq!(handled, 2);
     assert_eq!(tally.wakes(), 1);
     assert_eq!(tally.alive(), 0, "the finished task holds no waker");
     drop(jobs_tx);
