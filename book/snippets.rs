@@ -20,6 +20,7 @@ macro_rules! chapters {
 chapters! {
     Introduction => "src/introduction.md",
     ReadingGuide => "src/reading-guide.md",
+    SideBySide => "src/side-by-side.md",
     WaitGroup => "src/waitgroup/index.md",
     WaitGroupGoMethod => "src/waitgroup/go-method.md",
     WaitGroupMisuse => "src/waitgroup/misuse.md",
