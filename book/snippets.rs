@@ -40,6 +40,7 @@ chapters! {
     ContextWithoutCancel => "src/context/without-cancel.md",
     ContextPropagation => "src/context/propagation.md",
     ContextCancelOnDrop => "src/context/cancel-on-drop.md",
+    ContextAsync => "src/context/async.md",
     Articles => "src/articles.md",
     Service => "src/service.md",
     RulesNotes => "src/rules/notes.md",
