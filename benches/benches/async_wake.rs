@@ -114,7 +114,12 @@ fn async_wake(c: &mut Criterion) {
                 (0..iters)
                     .map(|_| {
                         let token = CancellationToken::new();
-                        time_wake(&rt, n, || token.clone().cancelled_owned(), || token.cancel())
+                        time_wake(
+                            &rt,
+                            n,
+                            || token.clone().cancelled_owned(),
+                            || token.cancel(),
+                        )
                     })
                     .sum()
             });
