@@ -156,8 +156,12 @@ async fn migrating(out: &mut Vec<String>) {
             let legacy = bridge::token_for(&ctx);
             tokio::select! {
                 biased; // the context is done before its token is canceled
-                err = ctx.wait_async() => format!("request {request}: {err} ({})", ctx.cause().unwrap()),
-                () = legacy.cancelled() => format!("request {request}: the legacy token fired first"),
+                err = ctx.wait_async() => {
+                    format!("request {request}: {err} ({})", ctx.cause().unwrap())
+                }
+                () = legacy.cancelled() => {
+                    format!("request {request}: the legacy token fired first")
+                }
             }
         });
     }
