@@ -679,13 +679,15 @@ impl Inner {
             if reset {
                 slow.permits += waiters(seen);
             }
-            // Lock, then notify: a waiter checks `permits` under this lock
-            // before it sleeps (see `wait`), so it either sees the permits or
-            // is asleep and gets this notification. Leavers waiting for an
-            // in-flight release re-check too, even when the reset failed.
-            self.wake.notify_all();
             reset
         };
+        // Post under the lock, notify after it: a waiter checks `permits`
+        // under this lock before it sleeps (see `wait`), so it either saw the
+        // permits or is already asleep and gets this notification. Notifying
+        // after the unlock spares each woken waiter finding the lock still
+        // held and going back to sleep on it. Leavers waiting for an
+        // in-flight release re-check too, even when the reset failed.
+        self.wake.notify_all();
         if !reset {
             panic!("{ADD_DURING_WAIT}");
         }
@@ -731,9 +733,10 @@ impl Inner {
                     Outcome::GaveUp
                 };
             }
-            // Pairs with the lock-then-notify in `release`, `task_panicked`
-            // and `GroupWaker`: each changes what we just checked only under
-            // this lock, and we hold it until the wait releases it.
+            // Pairs with `release`, `task_panicked` and `GroupWaker`: each
+            // changes what we just checked only under this lock (or takes it
+            // after the change) and notifies after, and we hold the lock
+            // until the wait releases it.
             slow = match until {
                 Until::Deadline(deadline) => self
                     .wake
@@ -755,7 +758,7 @@ impl Inner {
             let state = self.state.load(Ordering::Relaxed);
             if counter(state) == 0 {
                 // Invariant 2: a release counted us and will post our permit
-                // (or find the state changed and notify) under this lock.
+                // (or find the state changed) under this lock, then notify.
                 slow = self.wake.wait(slow);
                 continue;
             }
@@ -782,9 +785,9 @@ impl Inner {
 
     /// Records the first task panic and wakes every waiter to report it.
     fn task_panicked(&self, payload: String) {
-        let mut slow = self.slow.lock();
-        slow.panicked.get_or_insert(payload);
-        // Lock, then notify: pairs with the `panicked` check in `wait`.
+        self.slow.lock().panicked.get_or_insert(payload);
+        // Record under the lock, then notify: pairs with the `panicked`
+        // check in `wait` (see `release` for why after the unlock).
         self.wake.notify_all();
     }
 }
@@ -813,9 +816,11 @@ impl Wake for GroupWaker {
     }
 
     fn wake_by_ref(self: &StdArc<Self>) {
-        // Lock, then notify: the waiter checks `ctx.is_done()` under this
-        // lock before it sleeps.
-        let _slow = self.0.slow.lock();
+        // Take the lock between the context becoming done and the notify:
+        // the waiter checks `ctx.is_done()` under this lock before it
+        // sleeps, so it either saw it done or is asleep by the time we
+        // notify (after the unlock, as in `release`).
+        drop(self.0.slow.lock());
         self.0.wake.notify_all();
     }
 }
