@@ -22,7 +22,7 @@
 
 use std::hint::black_box;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use benches::{parallel, work};
 use context::{CancelFunc, Context, Key};
@@ -256,6 +256,33 @@ fn deep_value_new_thread(c: &mut Criterion) {
     group.finish();
 }
 
+/// `DeepValueNewThread` with the task spawned on rayon's pool, which is
+/// how Rust starts a goroutine-sized task: the timed loop runs on a pool
+/// worker, and each lookup is spawned in a `rayon::scope` whose end waits
+/// for it (running it itself unless another worker stole it).
+fn deep_value_new_task(c: &mut Criterion) {
+    let mut group = c.benchmark_group("DeepValueNewTask");
+    for depth in [10, 20, 30, 50, 100] {
+        let ctx = value_chain(depth);
+        group.bench_function(format!("depth={depth}"), |b| {
+            b.iter_custom(|iters| {
+                rayon::scope(|_| {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        rayon::scope(|s| {
+                            s.spawn(|_| {
+                                black_box(black_box(&ctx).value(&MISSING).copied());
+                            })
+                        });
+                    }
+                    start.elapsed()
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     common_parent_cancel,
@@ -264,6 +291,7 @@ criterion_group!(
     check_canceled,
     context_cancel_done,
     deep_value_same_thread,
-    deep_value_new_thread
+    deep_value_new_thread,
+    deep_value_new_task
 );
 criterion_main!(benches);

@@ -5,6 +5,7 @@
 
 use std::hint::black_box;
 use std::thread;
+use std::time::Instant;
 
 use benches::{parallel, work};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -106,5 +107,59 @@ fn actually_wait(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, uncontended, add_done_and_wait, actually_wait);
+/// `WaitGroupActuallyWait` with each task handed to rayon's pool by
+/// [`WaitGroup::task`] instead of a thread of its own; the waiting threads
+/// are `parallel::run`'s, outside the pool, so every wait blocks and is woken
+/// by the pool's worker.
+fn actually_wait_pool(c: &mut Criterion) {
+    c.bench_function("WaitGroupActuallyWaitPool", |b| {
+        b.iter_custom(|iters| {
+            parallel::run(
+                iters,
+                |_| (),
+                |_, _, n| {
+                    for _ in 0..n {
+                        let wg = WaitGroup::new();
+                        rayon::spawn(wg.task(|| ()));
+                        wg.wait();
+                    }
+                },
+            )
+        });
+    });
+}
+
+/// `WaitGroupActuallyWait` as a goroutine does it: the waiting side runs on
+/// the pool too (one rayon worker per core, as Go's `RunParallel` runs one
+/// goroutine per P), and the task is spawned in a `rayon::scope`, whose end
+/// runs it on the same worker when no other has stolen it (Go's `runnext`).
+/// The group's `wait` then finds the counter at zero.
+fn actually_wait_in_pool(c: &mut Criterion) {
+    c.bench_function("WaitGroupActuallyWaitInPool", |b| {
+        b.iter_custom(|iters| {
+            let workers = rayon::current_num_threads() as u64;
+            let start = Instant::now();
+            rayon::broadcast(|worker| {
+                let index = worker.index() as u64;
+                let share = iters / workers + u64::from(index < iters % workers);
+                for _ in 0..share {
+                    let wg = WaitGroup::new();
+                    let task = wg.task(|| ());
+                    rayon::scope(|s| s.spawn(move |_| task()));
+                    wg.wait();
+                }
+            });
+            start.elapsed()
+        });
+    });
+}
+
+criterion_group!(
+    benches,
+    uncontended,
+    add_done_and_wait,
+    actually_wait,
+    actually_wait_pool,
+    actually_wait_in_pool
+);
 criterion_main!(benches);

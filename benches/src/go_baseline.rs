@@ -22,6 +22,10 @@ pub struct GoFigure {
     /// goroutine (a goroutine costs a few hundred nanoseconds; an OS thread
     /// costs tens of microseconds).
     pub spawns_thread: bool,
+    /// Whether this row is the variant of a thread-per-operation row that
+    /// hands each operation's task to rayon's pool instead: compared with
+    /// the same Go goroutine row.
+    pub on_pool: bool,
 }
 
 const fn fig(id: &'static str, go_name: &'static str, ns_per_op: f64) -> GoFigure {
@@ -30,12 +34,20 @@ const fn fig(id: &'static str, go_name: &'static str, ns_per_op: f64) -> GoFigur
         go_name,
         ns_per_op,
         spawns_thread: false,
+        on_pool: false,
     }
 }
 
 const fn spawning(id: &'static str, go_name: &'static str, ns_per_op: f64) -> GoFigure {
     GoFigure {
         spawns_thread: true,
+        ..fig(id, go_name, ns_per_op)
+    }
+}
+
+const fn pooled(id: &'static str, go_name: &'static str, ns_per_op: f64) -> GoFigure {
+    GoFigure {
+        on_pool: true,
         ..fig(id, go_name, ns_per_op)
     }
 }
@@ -174,10 +186,41 @@ pub const GO_1_19: &[GoFigure] = &[
         "DeepValueNewGoRoutine/depth=100",
         638.0,
     ),
+    pooled(
+        "DeepValueNewTask/depth=10",
+        "DeepValueNewGoRoutine/depth=10",
+        379.0,
+    ),
+    pooled(
+        "DeepValueNewTask/depth=20",
+        "DeepValueNewGoRoutine/depth=20",
+        399.0,
+    ),
+    pooled(
+        "DeepValueNewTask/depth=30",
+        "DeepValueNewGoRoutine/depth=30",
+        418.0,
+    ),
+    pooled(
+        "DeepValueNewTask/depth=50",
+        "DeepValueNewGoRoutine/depth=50",
+        486.0,
+    ),
+    pooled(
+        "DeepValueNewTask/depth=100",
+        "DeepValueNewGoRoutine/depth=100",
+        638.0,
+    ),
     fig("WaitGroupUncontended", "WaitGroupUncontended", 7.6),
     fig("WaitGroupAddDone", "WaitGroupAddDone", 52.6),
     fig("WaitGroupAddDoneWork", "WaitGroupAddDoneWork", 76.2),
     fig("WaitGroupWait", "WaitGroupWait", 0.64),
     fig("WaitGroupWaitWork", "WaitGroupWaitWork", 13.3),
     spawning("WaitGroupActuallyWait", "WaitGroupActuallyWait", 173.0),
+    pooled("WaitGroupActuallyWaitPool", "WaitGroupActuallyWait", 173.0),
+    pooled(
+        "WaitGroupActuallyWaitInPool",
+        "WaitGroupActuallyWait",
+        173.0,
+    ),
 ];
