@@ -10,10 +10,15 @@
 //! - `crossbeam_scope`: `crossbeam::scope`, the same with crossbeam.
 //! - `rayon_scope`: `rayon::Scope::spawn` on a pool of one thread per core.
 //! - `rayon_par_iter`: `par_iter().for_each` on the same pool.
+//! - `waitgroup_pool`: a `waitgroup::WaitGroup` whose tasks are handed to the
+//!   same pool with `pool.spawn(wg.task(f))`, Go's `wg.Go(f)` on a pool.
+//! - `crossbeam_waitgroup_pool`: the same with crossbeam's `WaitGroup`, one
+//!   cloned handle moved into each task.
 //!
 //! The first three start a thread per task, as Go starts a goroutine per
-//! task; the rayon ones reuse the pool's threads, which is what makes them
-//! cheap.
+//! task; the others reuse the pool's threads, which is what makes them
+//! cheap. The two wait groups wait from outside the pool, as a caller that
+//! is not itself a pool task does.
 
 use std::hint::black_box;
 
@@ -75,6 +80,32 @@ fn fork_join(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("rayon_par_iter", n), &n, |b, &n| {
             b.iter(|| pool.install(|| (0..n).into_par_iter().for_each(|_| task())));
         });
+        group.bench_with_input(BenchmarkId::new("waitgroup_pool", n), &n, |b, &n| {
+            b.iter(|| {
+                let wg = WaitGroup::new();
+                for _ in 0..n {
+                    pool.spawn(wg.task(task));
+                }
+                wg.wait();
+            });
+        });
+        group.bench_with_input(
+            BenchmarkId::new("crossbeam_waitgroup_pool", n),
+            &n,
+            |b, &n| {
+                b.iter(|| {
+                    let wg = crossbeam::sync::WaitGroup::new();
+                    for _ in 0..n {
+                        let handle = wg.clone();
+                        pool.spawn(move || {
+                            task();
+                            drop(handle);
+                        });
+                    }
+                    wg.wait();
+                });
+            },
+        );
     }
     group.finish();
 }
