@@ -4,16 +4,25 @@
 #   bash benches/run.sh quick          every benchmark once, as a test (CI; a few minutes)
 #   bash benches/run.sh full [ARGS]    real numbers, then benches/RESULTS.md and its charts
 #
-# `full` runs, in order: Go's own benchmarks on this machine (if `go` is
-# installed; see go-baseline.sh), every criterion benchmark, and the results
-# generator. Criterion's timing is shortened from its defaults (3 s warm-up,
-# 5 s measurement) to $BENCH_FLAGS, 2 s and 4 s, still 100 samples, with no
-# plots: the suite then takes about 12 minutes on 2 cores instead of 30+.
-# The thread-heavy groups set shorter, fewer samples in their source. Set
-# BENCH_FLAGS= (empty) for criterion's defaults and its HTML plots. ARGS go to
+# `full` measures the comparison rows -- Go's shapes (go_context,
+# go_waitgroup) and the Rust peers on the same shapes (peers_cancel,
+# peers_waitgroup) -- in $BENCH_ROUNDS rounds (default 3), each round
+# running Go's own benchmarks first (if `go` is installed; see
+# go-baseline.sh) and then ours, so that Go and Rust share each stretch of
+# the machine's load. criterion's files are copied after every round to
+# <criterion dir>/rounds/<n>/, where the results generator takes the median
+# and the spread of each row, and pairs each round's Go figure with the same
+# round's Rust figure. Then every other benchmark (the patterns, the growth
+# curves) runs once, and the generator writes RESULTS.md and its charts.
+#
+# Criterion's timing is shortened from its defaults (3 s warm-up, 5 s
+# measurement): $ROUND_FLAGS (1 s and 2 s) for the repeated rows, whose
+# median of rounds does the averaging, and $BENCH_FLAGS (2 s and 4 s) for the
+# rest, still 100 samples, with no plots. The thread-heavy groups and the
+# growth curves set shorter, fewer samples in their source. ARGS go to
 # criterion too: a filter such as `CancelTree` runs one group, and the
-# generator then mixes the fresh estimates with the older ones it finds. Run
-# it on a quiet machine: the load average at the start and at the end is
+# generator then mixes the fresh estimates with the older ones it finds.
+# Run it on a quiet machine: the load average at the start and at the end is
 # recorded in RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,20 +36,52 @@ quick)
     ;;
 full)
     criterion_dir="${CARGO_TARGET_DIR:-target}/criterion"
+    rounds=${BENCH_ROUNDS:-3}
+    repeated=(--bench go_context --bench go_waitgroup --bench peers_cancel --bench peers_waitgroup)
+    once=(--bench patterns_stop --bench patterns_fanout --bench patterns_fork_join
+        --bench patterns_values --bench async_wake --bench growth)
     started=$(date -u '+%Y-%m-%d %H:%M UTC')
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     SECONDS=0
+    round_flags=${ROUND_FLAGS---noplot --warm-up-time 1 --measurement-time 2}
+    flags=${BENCH_FLAGS---noplot --warm-up-time 2 --measurement-time 4}
+    # Build everything first, so that no round pays for compiling.
+    cargo bench -p benches --benches --no-run
+    # Go 1.19 from Debian's packages, where we may install it (root on
+    # Debian 12, as on this project's machines); BENCH_INSTALL_GO=0 skips.
+    if ! command -v go >/dev/null && command -v apt-get >/dev/null &&
+        [ "$(id -u)" = 0 ] && [ "${BENCH_INSTALL_GO:-1}" = 1 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null ||
+            echo "run.sh: could not install golang-go" >&2
+    fi
     if command -v go >/dev/null; then
-        bash benches/go-baseline.sh
+        go_note="Go's benchmarks, then ours, in each round"
     else
         echo "run.sh: no go command; keeping the committed benches/go-baseline.txt" >&2
+        go_note="no go command: Go's figures are the committed benches/go-baseline.txt"
     fi
-    flags=${BENCH_FLAGS---noplot --warm-up-time 2 --measurement-time 4}
-    # shellcheck disable=SC2086 # the flags are meant to split
-    cargo bench -p benches --benches -- $flags "$@"
+    rm -rf "$criterion_dir/rounds"
     mkdir -p "$criterion_dir"
+    for round in $(seq 1 "$rounds"); do
+        echo "run.sh: round $round of $rounds" >&2
+        if command -v go >/dev/null; then
+            bash benches/go-baseline.sh "$round"
+        fi
+        marker="$criterion_dir/.round-start"
+        touch "$marker"
+        # shellcheck disable=SC2086 # the flags are meant to split
+        cargo bench -p benches "${repeated[@]}" -- $round_flags "$@"
+        # Keep this round's estimates: criterion overwrites them next round.
+        (cd "$criterion_dir" && find . -path ./rounds -prune -o -path '*/new/*.json' \
+            -newer .round-start -print | while read -r file; do
+            mkdir -p "rounds/$round/$(dirname "$file")"
+            cp "$file" "rounds/$round/$file"
+        done)
+    done
+    # shellcheck disable=SC2086 # the flags are meant to split
+    cargo bench -p benches "${once[@]}" -- $flags "$@"
     cat >"$criterion_dir/run-info.txt" <<INFO
-Command: \`bash benches/run.sh full${*:+ $*}\` (Go baseline, then \`cargo bench -p benches --benches -- $flags${*:+ $*}\`)
+Command: \`bash benches/run.sh full${*:+ $*}\` ($rounds rounds of the Go-shaped and peer rows, $go_note, with \`-- $round_flags\`; then the other benchmarks once, with \`-- $flags\`)
 Started: $started
 Duration: $((SECONDS / 60)) min $((SECONDS % 60)) s
 Load average (1, 5, 15 min) at start: $load_before

@@ -1,5 +1,6 @@
 //! Reading criterion's results: `<criterion dir>/**/new/{benchmark,estimates}.json`.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -31,6 +32,53 @@ pub(crate) fn read_all(dir: &Path) -> Vec<Estimate> {
     found
 }
 
+/// Each benchmark's estimate (ns) in every round `run.sh full` kept, in
+/// round order: `<dir>/rounds/<n>/**/new/*.json`, one copy of criterion's
+/// files per round of the comparison rows.
+pub(crate) fn read_rounds(dir: &Path) -> HashMap<String, Vec<f64>> {
+    let mut numbered: Vec<(u32, std::path::PathBuf)> = fs::read_dir(dir.join("rounds"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let n = entry.file_name().to_str()?.parse().ok()?;
+            Some((n, entry.path()))
+        })
+        .collect();
+    numbered.sort();
+    let mut rounds: HashMap<String, Vec<f64>> = HashMap::new();
+    for (_, path) in numbered {
+        for e in read_all(&path) {
+            rounds.entry(e.full_id).or_default().push(e.ns);
+        }
+    }
+    rounds
+}
+
+/// Gives every estimate measured in more than one round the median of its
+/// rounds, with the lowest and highest round as its interval.
+pub(crate) fn apply_rounds(estimates: &mut [Estimate], rounds: &HashMap<String, Vec<f64>>) {
+    for e in estimates {
+        if let Some(values) = rounds.get(&e.full_id).filter(|v| v.len() > 1) {
+            e.ns = median(values);
+            e.lower = values.iter().copied().fold(f64::INFINITY, f64::min);
+            e.upper = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        }
+    }
+}
+
+/// The median of some figures (the mean of the middle two for an even
+/// count); `NaN` for none.
+pub(crate) fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
 fn walk(dir: &Path, found: &mut Vec<Estimate>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -39,6 +87,9 @@ fn walk(dir: &Path, found: &mut Vec<Estimate>) {
         let path = entry.path();
         if !path.is_dir() {
             continue;
+        }
+        if path.file_name().is_some_and(|name| name == "rounds") {
+            continue; // read by `read_rounds`
         }
         if path.file_name().is_some_and(|name| name == "new") {
             if let Some(estimate) = read_one(&path) {

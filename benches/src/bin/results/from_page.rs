@@ -40,9 +40,26 @@ pub(crate) fn read(page: &str, groups: &[(&str, &[&str])]) -> (Vec<Estimate>, St
                 }
             }
             Some("Benchmark") => {
+                // The peers' columns, if the page has them: `<prefix>/<id>`.
+                let peers: Vec<(usize, &str)> =
+                    [("tokio-util", "tokio_util"), ("crossbeam", "crossbeam")]
+                        .into_iter()
+                        .filter_map(|(title, prefix)| {
+                            Some((header.iter().position(|h| plain(h) == title)?, prefix))
+                        })
+                        .collect();
                 for row in &rows {
-                    if let Some(e) = row.get(1).and_then(|rust| one(&plain(&row[0]), rust)) {
+                    let id = plain(&row[0]);
+                    if let Some(e) = row.get(1).and_then(|rust| one(&id, rust)) {
                         estimates.push(e);
+                    }
+                    for (column, prefix) in &peers {
+                        if let Some(e) = row
+                            .get(*column)
+                            .and_then(|cell| one(&format!("{prefix}/{id}"), cell))
+                        {
+                            estimates.push(e);
+                        }
                     }
                 }
             }

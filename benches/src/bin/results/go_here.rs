@@ -10,8 +10,12 @@ use std::path::Path;
 pub(crate) struct GoRun {
     /// The `#` lines the script writes: Go version, machine, date, load.
     pub(crate) header: Vec<String>,
-    /// ns/op by Go's benchmark name without `Benchmark` and the `-N` suffix.
+    /// ns/op by Go's benchmark name without `Benchmark` and the `-N` suffix:
+    /// the median of its rounds.
     pub(crate) ns_per_op: HashMap<String, f64>,
+    /// Every round's ns/op, in the order `run.sh full` ran them (one round
+    /// per line of the benchmark in the file).
+    pub(crate) rounds: HashMap<String, Vec<f64>>,
 }
 
 /// Reads the file; `None` if it does not exist.
@@ -20,7 +24,10 @@ pub(crate) fn read(path: &Path) -> Option<GoRun> {
     let mut run = GoRun::default();
     for line in text.lines() {
         if let Some(comment) = line.strip_prefix("# ") {
-            run.header.push(comment.to_owned());
+            // `# round N` separates the rounds of one `run.sh full`.
+            if !comment.starts_with("round ") {
+                run.header.push(comment.to_owned());
+            }
             continue;
         }
         // BenchmarkCancelTree/depth=1/Root=Background-2   3140396   554.3 ns/op
@@ -33,8 +40,13 @@ pub(crate) fn read(path: &Path) -> Option<GoRun> {
         };
         let name = name.rsplit_once('-').map_or(name, |(name, _procs)| name);
         if let Some(ns) = fields.get(at - 1).and_then(|f| f.parse().ok()) {
-            run.ns_per_op.insert(name.to_owned(), ns);
+            run.rounds.entry(name.to_owned()).or_default().push(ns);
         }
     }
+    run.ns_per_op = run
+        .rounds
+        .iter()
+        .map(|(name, values)| (name.clone(), crate::estimates::median(values)))
+        .collect();
     Some(run)
 }

@@ -21,6 +21,7 @@ mod go_here;
 mod page;
 mod svg;
 
+use std::collections::HashMap;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,8 @@ fn main() {
         let text =
             fs::read_to_string(&page).unwrap_or_else(|e| panic!("read {}: {e}", page.display()));
         let (estimates, run_info) = from_page::read(&text, &page::pattern_groups());
-        let (markdown, _charts) = page::render(&estimates, go_here.as_ref(), &run_info);
+        let (markdown, _charts) =
+            page::render(&estimates, &HashMap::new(), go_here.as_ref(), &run_info);
         fs::write(benches_dir.join("RESULTS.md"), markdown).expect("write benches/RESULTS.md");
         println!(
             "results: {} figures from {} -> benches/RESULTS.md (charts unchanged)",
@@ -61,7 +63,9 @@ fn main() {
             .join("criterion")
     });
 
-    let estimates = estimates::read_all(&criterion_dir);
+    let mut estimates = estimates::read_all(&criterion_dir);
+    let rounds = estimates::read_rounds(&criterion_dir);
+    estimates::apply_rounds(&mut estimates, &rounds);
     if estimates.is_empty() {
         eprintln!(
             "results: no estimates under {}; run `bash benches/run.sh full` first",
@@ -71,7 +75,7 @@ fn main() {
     }
     let run_info = fs::read_to_string(criterion_dir.join("run-info.txt")).unwrap_or_default();
 
-    let (markdown, images) = page::render(&estimates, go_here.as_ref(), &run_info);
+    let (markdown, images) = page::render(&estimates, &rounds, go_here.as_ref(), &run_info);
     fs::write(benches_dir.join("RESULTS.md"), markdown).expect("write benches/RESULTS.md");
     for dir in [
         benches_dir.join("img"),

@@ -45,8 +45,8 @@ const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
     (
         "fanout_cancel",
         "Canceling a whole tree (nobody watching)",
-        "Canceling the root of a tree of `width`×`depth` nodes until every node is marked done: a context tree versus one crossbeam channel per node whose sender the parent holds, dropped level by level.",
-        &["context", "channel_tree"],
+        "Canceling the root of a tree of `width`×`depth` nodes until every node is marked done: a context tree, tokio-util's `CancellationToken` tree, and one crossbeam channel per node whose sender the parent holds, dropped level by level.",
+        &["context", "tokio_util", "channel_tree"],
     ),
     (
         "fanout_cancel_watched",
@@ -57,13 +57,15 @@ const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
     (
         "fork_join",
         "Fork-join of N small tasks",
-        "Start N tasks of ~100 divisions each and wait for all of them. The first three start an OS thread per task; rayon reuses a pool of one thread per core.",
+        "Start N tasks of ~100 divisions each and wait for all of them. The first three start an OS thread per task; the others reuse rayon's pool of one thread per core: `waitgroup_pool` hands each task to it with `pool.spawn(wg.task(f))`, `crossbeam_waitgroup_pool` with a crossbeam `WaitGroup` handle moved into each task.",
         &[
             "waitgroup_threads",
             "std_thread_scope",
             "crossbeam_scope",
             "rayon_scope",
             "rayon_par_iter",
+            "waitgroup_pool",
+            "crossbeam_waitgroup_pool",
         ],
     ),
     (
@@ -91,7 +93,7 @@ const SLOWER_BECAUSE: &[(&str, &str)] = &[
     ),
     (
         "CheckCanceled/Done",
-        "a non-blocking receive on a closed crossbeam channel costs ~20 ns whatever its flavour, a zero-capacity one (as here) the most; `is_done()` (row `CheckCanceled/IsDone` below) is the Rust form of Go's `select` with `default`",
+        "a non-blocking receive on a disconnected crossbeam channel is ~70 instructions whatever its flavour, with a lock (zero capacity, as here) or a `SeqCst` fence (bounded, unbounded) on the way, and `select!` with `default` costs the same (callgrind); Go's is two plain loads. `is_done()` (row `CheckCanceled/IsDone` below) is the Rust form of Go's `select` with `default`",
     ),
     (
         "ContextCancelDone",
@@ -99,7 +101,7 @@ const SLOWER_BECAUSE: &[(&str, &str)] = &[
     ),
     (
         "WaitGroup",
-        "`add`, `done` and `wait` are two nested calls each, not inlined across the crate boundary (on `wait`'s zero fast path: a six-register prologue and an enum returned through memory), and each `add`/`done` is a locked read-modify-write, ~10 ns on this virtual machine",
+        "`add`, `done` and `wait` inline into the caller as one atomic operation and one test each (29 instructions for add, done and wait together); each `add`/`done` is a locked read-modify-write, ~10 ns on this virtual machine, as Go's is",
     ),
 ];
 
@@ -115,12 +117,37 @@ const ALWAYS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Notes on the rows that run Go's goroutine-per-operation shapes on rayon's
+/// pool, by id prefix.
+const ON_POOL: &[(&str, &str)] = &[
+    (
+        "DeepValueNewTask",
+        "the lookup runs as a task on rayon's pool, Rust's goroutine: spawned in a `rayon::scope` from a pool worker, whose end runs it on the same worker unless another stole it, as Go runs a new goroutine next on the same P",
+    ),
+    (
+        "WaitGroupActuallyWaitPool",
+        "the task goes to rayon's pool with `rayon::spawn(wg.task(f))` from a waiter outside the pool, which blocks in `wait` until a worker has run it: two thread wake-ups per operation, where Go switches goroutines on one thread",
+    ),
+    (
+        "WaitGroupActuallyWaitInPool",
+        "waiter and task both on rayon's pool, one worker per core as `RunParallel` has one goroutine per P; the task (`wg.task(f)`) is spawned in a `rayon::scope`, which runs it on the same worker unless another steals it, so `wait` finds the counter at zero",
+    ),
+];
+
+/// The Rust peers measured on Go's shapes: column title, and the prefix of
+/// their benchmark ids (`<prefix>/<Go id>`).
+const PEERS: &[(&str, &str)] = &[("tokio-util", "tokio_util"), ("crossbeam", "crossbeam")];
+
 const SPAWNS: &str =
     "starts an OS thread per operation (tens of µs) where Go starts a goroutine (well under 1 µs)";
 
 /// Renders the page and its charts (file name, SVG).
+///
+/// `rounds` holds every round of the rows that `run.sh full` repeats (empty
+/// when the page is re-rendered from an older one).
 pub(crate) fn render(
     estimates: &[Estimate],
+    rounds: &HashMap<String, Vec<f64>>,
     go_here: Option<&GoRun>,
     run_info: &str,
 ) -> (String, Vec<(String, String)>) {
@@ -135,12 +162,18 @@ pub(crate) fn render(
     );
     md.push_str(
         "Every figure below comes from one full run of `bash benches/run.sh full` on the machine \
-         described here; times are criterion's estimate of one iteration (the middle of its 95% \
-         interval).\n\n",
+         described here; times are criterion's estimate of one iteration. The machine is shared, \
+         so the rows compared with Go and with the Rust peers are measured in several rounds, \
+         each round running Go's benchmarks and then ours: such a figure is the **median** of its \
+         rounds and its ± is half the range between the fastest and the slowest round; a ratio \
+         is the median of the rounds' ratios (each round's Go figure over the same round's Rust \
+         figure), with the lowest and highest in brackets. A row run once shows criterion's own \
+         95% interval after its ±.\n\n",
     );
     machine(&mut md, run_info, go_here);
-    go_shapes(&mut md, &mut images, &by_id, estimates, go_here);
+    go_shapes(&mut md, &mut images, &by_id, estimates, rounds, go_here);
     patterns(&mut md, &mut images, estimates);
+    growth(&mut md, &mut images, estimates, go_here);
     (md, images)
 }
 
@@ -210,6 +243,21 @@ fn with_interval(e: &Estimate) -> String {
     format!("{} ±{spread:.0}%", format_ns(e.ns))
 }
 
+/// Go's median figure, with the half range of its rounds when it has several.
+fn go_cell(median: f64, rounds: &[f64]) -> String {
+    if rounds.len() < 2 {
+        return format_ns(median);
+    }
+    let (lo, hi) = rounds
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    format!(
+        "{} ±{:.0}%",
+        format_ns(median),
+        (hi - lo) / 2.0 / median * 100.0
+    )
+}
+
 /// "2.4× faster" / "1.3× slower" / "about the same", for `theirs / ours`.
 fn verdict(ratio: f64) -> String {
     if ratio >= 1.05 {
@@ -221,11 +269,47 @@ fn verdict(ratio: f64) -> String {
     }
 }
 
+/// The verdict for Go's time over ours, with the range of the rounds'
+/// ratios when both sides were measured in the same rounds: "**1.6× faster**
+/// (1.5–1.7)", the bracket in the verdict's own direction.
+fn verdict_over_rounds(go: f64, ours: f64, go_rounds: &[f64], our_rounds: &[f64]) -> String {
+    if go_rounds.len() < 2 || go_rounds.len() != our_rounds.len() {
+        return verdict(go / ours);
+    }
+    let ratios: Vec<f64> = go_rounds
+        .iter()
+        .zip(our_rounds)
+        .map(|(g, r)| g / r)
+        .collect();
+    let middle = crate::estimates::median(&ratios);
+    let (lo, hi) = ratios
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+    let (lo, hi) = if middle <= 1.0 / 1.05 {
+        (1.0 / hi, 1.0 / lo)
+    } else {
+        (lo, hi)
+    };
+    format!(
+        "{} ({}–{})",
+        verdict(middle),
+        two_digits(lo),
+        two_digits(hi)
+    )
+}
+
+/// A ratio with two significant digits: 0.042, 0.61, 1.7, 12.
+fn two_digits(ratio: f64) -> String {
+    let decimals = (1.0 - ratio.log10().floor()).clamp(0.0, 6.0) as usize;
+    format!("{ratio:.decimals$}")
+}
+
 fn go_shapes(
     md: &mut String,
     images: &mut Vec<(String, String)>,
     by_id: &HashMap<&str, &Estimate>,
     estimates: &[Estimate],
+    rounds: &HashMap<String, Vec<f64>>,
     go_here: Option<&GoRun>,
 ) {
     md.push_str("## Go's benchmarks, ported\n\n");
@@ -236,25 +320,42 @@ fn go_shapes(
          benchmark sources shipped with Go); the reference figures, from another 2-core machine, are \
          shown for scale. Parallel rows (`CommonParentCancel`, `WithTimeout/*`, `ContextCancelDone` and \
          every `WaitGroup*`) report wall time per operation with every core busy, as Go's \
-         `RunParallel` does.\n\n",
+         `RunParallel` does.\n\n\
+         Rows that start a goroutine per operation in Go start an OS thread here; each is followed \
+         by its variants on rayon's pool (`DeepValueNewTask`, `WaitGroupActuallyWaitPool`, \
+         `WaitGroupActuallyWaitInPool`), which a Rust programmer would write instead, compared \
+         with the same Go row.\n\n\
+         The **tokio-util** column is `tokio_util::sync::CancellationToken` and the **crossbeam** \
+         column `crossbeam::sync::WaitGroup` (crossbeam-utils), each on every shape it can express \
+         (`benches/peers_cancel.rs`, `benches/peers_waitgroup.rs`): a token has no values, no \
+         deadlines and no done channel, so its `CommonParentCancel` skips the value lookup and its \
+         `CheckCanceled/Done` polls `cancelled()` once; crossbeam's group serves a single wait, so \
+         its `WaitGroupUncontended` makes a new group per operation and it has no `WaitGroupWait` \
+         rows. **Fastest** names the quickest of ours, Go here and the peers.\n\n",
     );
     let mut chart = Vec::new();
     // Each explanation is written once, as a numbered note under the table;
     // a row carries only its note's number.
     let mut notes: Vec<&str> = Vec::new();
     md.push_str(
-        "| Benchmark | Rust | Go here | Rust vs Go here | Go reference | Rust vs reference |\n",
+        "| Benchmark | Rust | Go here | Rust vs Go here | tokio-util | crossbeam | Fastest | Go reference | Rust vs reference |\n",
     );
-    md.push_str("|---|---:|---:|---|---:|---|\n");
+    md.push_str("|---|---:|---:|---|---:|---:|---|---:|---|\n");
     for fig in GO_1_19 {
         let Some(ours) = by_id.get(fig.id) else {
-            let _ = writeln!(md, "| {} | not run | | | | |", breakable(fig.id));
+            let _ = writeln!(md, "| {} | not run | | | | | | | |", breakable(fig.id));
             continue;
         };
         let here = go_here.and_then(|go| go.ns_per_op.get(fig.go_name).copied());
         let main_ratio = here.unwrap_or(fig.ns_per_op) / ours.ns;
         let note = if fig.spawns_thread {
             Some(SPAWNS)
+        } else if let Some((_, why)) = ON_POOL
+            .iter()
+            .filter(|_| fig.on_pool)
+            .find(|(prefix, _)| fig.id.starts_with(prefix))
+        {
+            Some(*why)
         } else if let Some((_, always)) = ALWAYS.iter().find(|(id, _)| *id == fig.id) {
             Some(*always)
         } else if main_ratio <= 1.0 / 1.05 {
@@ -275,13 +376,51 @@ fn go_shapes(
             };
             format!(" <sup>[{number}](#go-note-{number})</sup>")
         });
+        let no_rounds = Vec::new();
+        let our_rounds = rounds.get(fig.id).unwrap_or(&no_rounds);
+        let go_rounds = go_here
+            .and_then(|go| go.rounds.get(fig.go_name))
+            .unwrap_or(&no_rounds);
+        let peers: Vec<(&str, Option<&Estimate>)> = PEERS
+            .iter()
+            .map(|(name, prefix)| {
+                (
+                    *name,
+                    by_id.get(format!("{prefix}/{}", fig.id).as_str()).copied(),
+                )
+            })
+            .collect();
+        let mut contenders = vec![("ours", ours.ns)];
+        contenders.extend(here.map(|go| ("Go", go)));
+        contenders.extend(
+            peers
+                .iter()
+                .filter_map(|(name, e)| e.map(|e| (*name, e.ns))),
+        );
+        let fastest = contenders.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map_or(
+            String::new(),
+            |(name, _)| {
+                if *name == "ours" {
+                    "**ours**".to_owned()
+                } else {
+                    (*name).to_owned()
+                }
+            },
+        );
+        let peer_cells: Vec<String> = peers
+            .iter()
+            .map(|(_, e)| e.map_or("–".into(), with_interval))
+            .collect();
         let _ = writeln!(
             md,
-            "| {}{marker} | {} | {} | {} | {} | {} |",
+            "| {}{marker} | {} | {} | {} | {} | {fastest} | {} | {} |",
             breakable(fig.id),
             with_interval(ours),
-            here.map_or("–".into(), format_ns),
-            here.map_or("–".into(), |go| verdict(go / ours.ns)),
+            here.map_or("–".into(), |go| go_cell(go, go_rounds)),
+            here.map_or("–".into(), |go| verdict_over_rounds(
+                go, ours.ns, go_rounds, our_rounds
+            )),
+            peer_cells.join(" | "),
             format_ns(fig.ns_per_op),
             verdict(fig.ns_per_op / ours.ns),
         );
@@ -412,5 +551,153 @@ fn patterns(md: &mut String, images: &mut Vec<(String, String)>, estimates: &[Es
         let name = format!("{group}.svg");
         images.push((name.clone(), svg::grouped_bars(title, &params, &series)));
         let _ = writeln!(md, "\n![{title}](img/{name})\n");
+    }
+}
+
+/// The growth curves, in page order: group id, title, the size's name, what
+/// the curve measures, and whether the figure is divided by the size (a cost
+/// per link).
+const GROWTH: &[(&str, &str, &str, &str, bool)] = &[
+    (
+        "growth_timers",
+        "Live timers",
+        "timeouts armed",
+        "Ten one-hour timeouts created and canceled on each core per operation (Go's `WithTimeout`), with N others armed. A flat line is a timer queue whose cost does not grow with its size.",
+        false,
+    ),
+    (
+        "growth_children",
+        "Children of one parent",
+        "live children of the parent",
+        "Deriving and canceling one child of a parent that has N live children.",
+        false,
+    ),
+    (
+        "growth_chain",
+        "Chain depth",
+        "links in the chain",
+        "Building a chain of N cancelable contexts under an open root and canceling the root, per link (Go's `CancelTree/Root=OpenCanceler` divided by its depth).",
+        true,
+    ),
+];
+
+/// Go's figure for a growth group at `size`, where Go has the shape: this
+/// machine's run if there is one, else the reference figure.
+fn go_growth(group: &str, size: u64, go_here: Option<&GoRun>) -> Option<f64> {
+    let name = match group {
+        "growth_timers" => format!("WithTimeout/concurrency={size}"),
+        "growth_chain" => format!("CancelTree/depth={size}/Root=OpenCanceler"),
+        _ => return None,
+    };
+    go_here
+        .and_then(|go| go.ns_per_op.get(&name).copied())
+        .or_else(|| {
+            GO_1_19
+                .iter()
+                .find(|fig| fig.go_name == name)
+                .map(|fig| fig.ns_per_op)
+        })
+}
+
+fn growth(
+    md: &mut String,
+    images: &mut Vec<(String, String)>,
+    estimates: &[Estimate],
+    go_here: Option<&GoRun>,
+) {
+    let present = GROWTH
+        .iter()
+        .any(|(group, ..)| estimates.iter().any(|e| e.group == *group));
+    if !present {
+        return;
+    }
+    md.push_str("## Growth curves\n\n");
+    md.push_str(
+        "The cost of one operation as the work around it grows (`benches/growth.rs`), on \
+         logarithmic axes: where the crate promises a cost that does not depend on the size, the \
+         line should be flat. Go's figures are drawn where Go has the shape.\n\n",
+    );
+    for (group, title, size_name, what, per_size) in GROWTH {
+        let rows: Vec<&Estimate> = estimates.iter().filter(|e| e.group == *group).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut sizes: Vec<u64> = rows
+            .iter()
+            .filter_map(|e| e.value.as_deref()?.parse().ok())
+            .collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let mut names: Vec<&str> = Vec::new();
+        for e in &rows {
+            if let Some(f) = e.function.as_deref()
+                && !names.contains(&f)
+            {
+                names.push(f);
+            }
+        }
+        let scale = |size: u64| if *per_size { size as f64 } else { 1.0 };
+        let mut series: Vec<(String, Vec<(f64, f64)>)> = names
+            .iter()
+            .map(|f| {
+                let points = sizes
+                    .iter()
+                    .filter_map(|&size| {
+                        let e = rows.iter().find(|e| {
+                            e.function.as_deref() == Some(*f)
+                                && e.value.as_deref() == Some(size.to_string().as_str())
+                        })?;
+                        Some((size as f64, e.ns / scale(size)))
+                    })
+                    .collect();
+                ((*f).to_owned(), points)
+            })
+            .collect();
+        let go_points: Vec<(f64, f64)> = sizes
+            .iter()
+            .chain(&[40, 4_000, 400_000, 1, 10, 100, 1_000])
+            .filter(|size| **size >= sizes[0] && **size <= sizes[sizes.len() - 1])
+            .filter_map(|&size| Some((size, go_growth(group, size, go_here)? / scale(size))))
+            .collect::<std::collections::BTreeMap<u64, f64>>()
+            .into_iter()
+            .map(|(x, y)| (x as f64, y))
+            .collect();
+        if !go_points.is_empty() {
+            series.push(("Go".to_owned(), go_points));
+        }
+        let unit = if *per_size {
+            " per link"
+        } else {
+            " per operation"
+        };
+        let _ = writeln!(md, "### {title}\n\n{what}\n");
+        let _ = writeln!(
+            md,
+            "| `{group}`{unit} | {} |",
+            sizes
+                .iter()
+                .map(|s| svg::format_count(*s as f64))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(md, "|---|{}", "---:|".repeat(sizes.len()));
+        for (name, points) in &series {
+            let cells: Vec<String> = sizes
+                .iter()
+                .map(|&size| {
+                    points
+                        .iter()
+                        .find(|(x, _)| *x == size as f64)
+                        .map_or("–".into(), |(_, ns)| format_ns(*ns))
+                })
+                .collect();
+            let _ = writeln!(md, "| `{name}` | {} |", cells.join(" | "));
+        }
+        let file = format!("{group}.svg");
+        images.push((
+            file.clone(),
+            svg::growth_lines(&format!("{title}: time{unit}"), size_name, &series),
+        ));
+        let _ = writeln!(md, "\n![{title}](img/{file})\n");
     }
 }

@@ -177,3 +177,114 @@ pub(crate) fn ratio_bars(title: &str, rows: &[(String, f64)]) -> String {
     svg.push_str("</svg>\n");
     svg
 }
+
+/// Lines on logarithmic axes, one per series of `(x, ns)` points: how a
+/// cost grows with a size. A flat line is a cost that does not grow.
+pub(crate) fn growth_lines(
+    title: &str,
+    x_label: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+) -> String {
+    let points = || series.iter().flat_map(|(_, p)| p.iter().copied());
+    let span = |values: &mut dyn Iterator<Item = f64>| {
+        let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = (lo.log10().floor(), hi.log10().ceil());
+        (lo, hi.max(lo + 1.0))
+    };
+    let (x_lo, x_hi) = span(&mut points().map(|p| p.0));
+    let (y_lo, y_hi) = span(&mut points().map(|p| p.1));
+    let (left, top, plot_w, plot_h) = (70.0, 40.0, 560.0, 260.0);
+    let legend_h = 18.0 * series.len() as f64;
+    let height = top + plot_h + 50.0 + legend_h + 10.0;
+    let x = |v: f64| left + plot_w * (v.log10() - x_lo) / (x_hi - x_lo);
+    let y = |ns: f64| top + plot_h * (1.0 - (ns.log10() - y_lo) / (y_hi - y_lo));
+
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{left}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+        escape(title),
+        w = left + plot_w + 30.0,
+    );
+    let mut decade = y_lo;
+    while decade <= y_hi {
+        let gy = y(10f64.powf(decade));
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{:.1}\" y2=\"{gy:.1}\" stroke=\"#ddd\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left + plot_w,
+            left - 6.0,
+            gy + 4.0,
+            format_ns(10f64.powf(decade)),
+        );
+        decade += 1.0;
+    }
+    let mut decade = x_lo;
+    while decade <= x_hi {
+        let gx = x(10f64.powf(decade));
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{gx:.1}\" y1=\"{top}\" x2=\"{gx:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/>\
+             <text x=\"{gx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            top + plot_h,
+            top + plot_h + 16.0,
+            format_count(10f64.powf(decade)),
+        );
+        decade += 1.0;
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+        left + plot_w / 2.0,
+        top + plot_h + 34.0,
+        escape(x_label),
+    );
+    for (s, (name, points)) in series.iter().enumerate() {
+        let colour = PALETTE[s % PALETTE.len()];
+        let path: Vec<String> = points
+            .iter()
+            .map(|&(px, ns)| format!("{:.1},{:.1}", x(px), y(ns)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            path.join(" ")
+        );
+        for &(px, ns) in points {
+            let _ = writeln!(
+                svg,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{} at {}: {}</title></circle>",
+                x(px),
+                y(ns),
+                escape(name),
+                format_count(px),
+                format_ns(ns),
+            );
+        }
+        let ly = top + plot_h + 54.0 + 18.0 * s as f64;
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{left}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            ly - 10.0,
+            left + 18.0,
+            ly,
+            escape(name),
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// A size as it reads on an axis: 1, 10, 1k, 100k, 1M.
+pub(crate) fn format_count(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{}M", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{}k", n / 1e3)
+    } else {
+        format!("{n}")
+    }
+}
