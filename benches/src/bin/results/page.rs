@@ -55,6 +55,12 @@ const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
         &["context", "channel_forwarding"],
     ),
     (
+        "async_wake",
+        "Waking N async tasks with one cancel",
+        "N tasks on tokio's multi-threaded runtime (two workers), each awaiting the same signal with its waker registered before timing; time from the cancel, made on a plain thread, until the last task has finished its await. `context_wait_async` awaits `ctx.wait_async()`, `tokio_util_cancelled` awaits tokio-util's `token.cancelled_owned()` (`benches/async_wake.rs`).",
+        &["context_wait_async", "tokio_util_cancelled"],
+    ),
+    (
         "fork_join",
         "Fork-join of N small tasks",
         "Start N tasks of ~100 divisions each and wait for all of them. The first three start an OS thread per task; the others reuse rayon's pool of one thread per core: `waitgroup_pool` hands each task to it with `pool.spawn(wg.task(f))`, `crossbeam_waitgroup_pool` with a crossbeam `WaitGroup` handle moved into each task.",
