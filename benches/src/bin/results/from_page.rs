@@ -39,7 +39,10 @@ pub(crate) fn read(page: &str, groups: &[(&str, &[&str])]) -> (Vec<Estimate>, St
                     }
                 }
             }
-            Some("Benchmark") => {
+            // The table against Go here, the one against the peers and Go's
+            // reference ("Benchmark, against the others"), or both in one.
+            Some(first) if first == "Benchmark" || first.starts_with("Benchmark,") => {
+                let has_ours = header.get(1).is_some_and(|h| plain(h) == "Rust");
                 // The peers' columns, if the page has them: `<prefix>/<id>`.
                 let peers: Vec<(usize, &str)> =
                     [("tokio-util", "tokio_util"), ("crossbeam", "crossbeam")]
@@ -50,7 +53,11 @@ pub(crate) fn read(page: &str, groups: &[(&str, &[&str])]) -> (Vec<Estimate>, St
                         .collect();
                 for row in &rows {
                     let id = plain(&row[0]);
-                    if let Some(e) = row.get(1).and_then(|rust| one(&id, rust)) {
+                    if let Some(e) = row
+                        .get(1)
+                        .filter(|_| has_ours)
+                        .and_then(|rust| one(&id, rust))
+                    {
                         estimates.push(e);
                     }
                     for (column, prefix) in &peers {
