@@ -24,9 +24,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // On standard output, for scripts that start it with --port 0.
-    println!("listening on http://{}", server.addr());
-
     // The first Ctrl-C shuts down gracefully; a second cancels what is left.
     let on_ctrl_c = server.clone();
     let mut pressed = false;
@@ -43,6 +40,9 @@ fn main() -> ExitCode {
     if let Err(err) = handler {
         eprintln!("request-service: Ctrl-C will not shut down gracefully: {err}");
     }
+    // On standard output, for scripts that start it with --port 0; printed
+    // once Ctrl-C is handled, so that whoever reads it may press it.
+    println!("listening on http://{}", server.addr());
     server.wait();
     ExitCode::SUCCESS
 }
