@@ -131,6 +131,7 @@
 //! concurrent core over [loom](https://docs.rs/loom)'s primitives, for the
 //! workspace's model checks. It is not part of the API.
 #![doc(test(attr(deny(warnings))))]
+#![forbid(unsafe_code)]
 
 mod error;
 mod key;
@@ -139,27 +140,49 @@ mod sync;
 pub use error::{Cause, Error};
 pub use key::Key;
 
-/// The concurrent core, over std's primitives: what users run.
-#[path = "."]
-mod core {
-    use crate::sync::std_prims as sync;
+/// Declares the crate's concurrent core over the primitives of `$sync`. It is
+/// expanded twice below, so this is the one list of the core's modules, read
+/// top to bottom: each depends only on the ones after it.
+macro_rules! concurrent_core {
+    ($sync:path) => {
+        use $sync as sync;
 
-    pub(crate) mod after_func;
-    pub(crate) mod cancel;
-    pub(crate) mod context;
-    pub(crate) mod deadline;
-    pub mod testing;
-    mod timer;
-    mod tree;
-    pub(crate) mod wait;
+        // The API: handles, constructors, waiting, test hooks.
+        pub(crate) mod after_func;
+        pub(crate) mod cancel;
+        pub(crate) mod context;
+        pub(crate) mod deadline;
+        pub mod testing;
+        pub(crate) mod wait;
+        // The chain of links behind every context.
+        mod link;
+        // The cancellation tree: how a cancel propagates, and one node of it.
+        mod canceler;
+        mod tree;
+        // The deadline queue, which knows nothing of contexts.
+        mod timer;
+
+        pub use self::after_func::{AfterFunc, after_func};
+        pub use self::cancel::{CancelCauseFunc, CancelFunc, with_cancel, with_cancel_cause};
+        pub use self::context::{Context, background, todo, with_value, without_cancel};
+        pub use self::deadline::{
+            with_deadline, with_deadline_cause, with_timeout, with_timeout_cause,
+        };
+        pub use self::wait::WaitAsync;
+    };
 }
 
-pub use core::after_func::{AfterFunc, after_func};
-pub use core::cancel::{CancelCauseFunc, CancelFunc, with_cancel, with_cancel_cause};
-pub use core::context::{Context, background, todo, with_value, without_cancel};
-pub use core::deadline::{with_deadline, with_deadline_cause, with_timeout, with_timeout_cause};
-pub use core::testing;
-pub use core::wait::WaitAsync;
+/// The concurrent core over std's primitives: what users run.
+#[path = "."]
+mod threads {
+    concurrent_core!(crate::sync::std_prims);
+}
+
+pub use threads::{
+    AfterFunc, CancelCauseFunc, CancelFunc, Context, WaitAsync, after_func, background, testing,
+    todo, with_cancel, with_cancel_cause, with_deadline, with_deadline_cause, with_timeout,
+    with_timeout_cause, with_value, without_cancel,
+};
 
 /// The same core over loom's primitives, for the workspace's loom models.
 ///
@@ -171,24 +194,8 @@ pub use core::wait::WaitAsync;
 #[path = "."]
 #[allow(clippy::duplicate_mod)] // the point: the same files, other primitives
 pub mod loom {
-    use crate::sync::loom_prims as sync;
+    concurrent_core!(crate::sync::loom_prims);
 
-    pub(crate) mod after_func;
-    pub(crate) mod cancel;
-    pub(crate) mod context;
-    pub(crate) mod deadline;
-    pub mod testing;
-    mod timer;
-    mod tree;
-    pub(crate) mod wait;
-
-    pub use self::after_func::{AfterFunc, after_func};
-    pub use self::cancel::{CancelCauseFunc, CancelFunc, with_cancel, with_cancel_cause};
-    pub use self::context::{Context, background, todo, with_value, without_cancel};
-    pub use self::deadline::{
-        with_deadline, with_deadline_cause, with_timeout, with_timeout_cause,
-    };
-    pub use self::wait::WaitAsync;
     /// What `Context::done` returns here; see the type's docs.
     pub use crate::sync::loom_prims::Receiver;
     pub use crate::{Cause, Error, Key};

@@ -7,13 +7,27 @@
 //! is identical in both instances. Differences between std and loom are
 //! smoothed over here, never at call sites.
 
+/// Thread starts still to refuse, as if the operating system had: set by
+/// `testing::refuse_thread_starts`, shared by both instances.
+pub(crate) static REFUSED_SPAWNS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+/// Fails if a test asked for this thread start to be refused.
+fn refuse_spawn() -> std::io::Result<()> {
+    use std::sync::atomic::Ordering::Relaxed;
+    match REFUSED_SPAWNS.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)) {
+        Ok(_) => Err(std::io::Error::other("thread start refused for testing")),
+        Err(_) => Ok(()),
+    }
+}
+
 /// Primitives for the instance users run.
 pub(crate) mod std_prims {
     use std::sync::{OnceLock, PoisonError};
     use std::time::Duration;
 
-    pub(crate) use std::sync::Arc;
     pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use std::sync::{Arc, Weak};
 
     /// The done channel: crossbeam's, so that users can `select!` on it.
     pub(crate) use crossbeam_channel::{Receiver, Sender, bounded, never};
@@ -95,16 +109,14 @@ pub(crate) mod std_prims {
         }
     }
 
-    /// Starts a named background thread.
-    ///
-    /// # Panics
-    ///
-    /// If the operating system cannot create a thread.
-    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) {
+    /// Starts a named background thread; fails only if the operating system
+    /// cannot create one (or a test said to act as if it could not).
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
+        super::refuse_spawn()?;
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(f)
-            .expect("context: failed to spawn a thread");
+            .map(drop)
     }
 }
 
@@ -115,7 +127,12 @@ pub(crate) mod loom_prims {
     use std::sync::PoisonError;
     use std::time::Duration;
 
-    pub(crate) use loom::sync::Arc;
+    /// Reference counts are std's in this instance too: loom's `Arc` has no
+    /// `Weak`, which the tree's downward links need, and the counts are
+    /// std's own proven code. Every lock and flag that orders the tree is
+    /// loom's, so the interleavings that matter are still explored.
+    pub(crate) use std::sync::{Arc, Weak};
+
     pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
     pub(crate) const TIMER_THREAD: bool = false;
@@ -184,8 +201,10 @@ pub(crate) mod loom_prims {
 
     /// Starts a model thread. Loom joins every thread before an execution
     /// ends, so no handle is kept.
-    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) {
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) -> std::io::Result<()> {
+        super::refuse_spawn()?;
         loom::thread::spawn(f);
+        Ok(())
     }
 
     /// The sending end of a done channel in the model-checked instance.

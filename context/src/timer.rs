@@ -1,40 +1,34 @@
-//! The process-wide timer that fires deadlines.
-//!
-//! One background thread, started on the first deadline, sleeps until the
-//! earliest deadline in an ordered map and cancels what has expired. Arming
-//! and stopping a timer are map operations (O(log n)), so a process can hold
-//! hundreds of thousands of live deadlines cheaply; no thread is spawned per
-//! deadline.
-//!
-//! Lock order: a node's lock may be held while this queue's lock is taken
-//! (`arm_timer`), never the reverse; the thread releases the queue before it
-//! cancels anything (see the tree's "Deadlock safety").
+//! The process-wide deadline queue. It knows nothing of contexts: it holds
+//! weak references to [`Expire`] targets and calls them when their deadlines
+//! pass, on one background thread.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use super::context::Node;
-use super::sync::{Arc, Condvar, Global, Mutex, TIMER_THREAD, spawn};
-use super::tree;
+use super::sync::{Arc, Condvar, Global, Mutex, TIMER_THREAD, Weak, spawn};
+
+/// What a timer calls when its deadline passes, on the timer thread.
+pub(crate) trait Expire: Send + Sync {
+    /// Returns whether this call had an effect (it, not something else,
+    /// ended the target).
+    fn expire(self: Arc<Self>) -> bool;
+}
 
 /// Identifies one armed timer: its deadline, and a sequence number for ties.
-pub(crate) type Key = (Instant, u64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TimerKey(Instant, u64);
 
 struct Timers {
     queue: Mutex<Queue>,
-    /// Wakes the timer thread when an earlier deadline arrives.
     wake: Condvar,
 }
 
 #[derive(Default)]
 struct Queue {
-    entries: BTreeMap<Key, Arc<Node>>,
+    entries: BTreeMap<(Instant, u64), Weak<dyn Expire>>,
     next_seq: u64,
     thread_started: bool,
-    /// When the thread will next look at the queue (`None`: only when
-    /// woken). An insert wakes it only for an earlier deadline, so the usual
-    /// create-then-cancel of a later deadline costs the thread nothing.
     wake_at: Option<Instant>,
 }
 
@@ -43,45 +37,39 @@ static TIMERS: Global<Timers> = Global::new(|| Timers {
     wake: Condvar::new(),
 });
 
-/// Arms a timer that expires `node` at `deadline`.
-pub(crate) fn insert(deadline: Instant, node: Arc<Node>) -> Key {
+pub(crate) fn insert(deadline: Instant, target: Weak<dyn Expire>) -> std::io::Result<TimerKey> {
     let timers = TIMERS.get();
     let mut queue = timers.queue.lock();
+    if TIMER_THREAD && !queue.thread_started {
+        spawn("context-timer", run)?;
+        queue.thread_started = true;
+    }
     let key = (deadline, queue.next_seq);
     queue.next_seq += 1;
-    queue.entries.insert(key, node);
+    queue.entries.insert(key, target);
     if queue.wake_at.is_none_or(|wake_at| deadline < wake_at) {
         queue.wake_at = Some(deadline);
-        if TIMER_THREAD && !queue.thread_started {
-            queue.thread_started = true;
-            spawn("context-timer", run);
-        } else {
-            timers.wake.notify_one();
-        }
+        timers.wake.notify_one();
     }
-    key
+    Ok(TimerKey(key.0, key.1))
 }
 
-/// Stops a timer; the entry (and its hold on the node) is gone when this
-/// returns. Stopping a fired or stopped timer does nothing.
-pub(crate) fn remove(key: Key) {
-    let removed = TIMERS.get().queue.lock().entries.remove(&key);
-    drop(removed); // outside the lock: it may be the node's last reference
+pub(crate) fn remove(key: TimerKey) {
+    let removed = TIMERS.get().queue.lock().entries.remove(&(key.0, key.1));
+    drop(removed);
 }
 
-/// Fires one timer now, as if its deadline had passed. Returns whether this
-/// call expired the node.
-pub(crate) fn fire(key: Key) -> bool {
-    let node = TIMERS.get().queue.lock().entries.remove(&key);
-    node.is_some_and(|node| tree::expire(&node))
+pub(crate) fn fire(key: TimerKey) -> bool {
+    let target = TIMERS.get().queue.lock().entries.remove(&(key.0, key.1));
+    target
+        .and_then(|target| target.upgrade())
+        .is_some_and(|target| target.expire())
 }
 
-/// How many timers are armed.
 pub(crate) fn pending() -> usize {
     TIMERS.get().queue.lock().entries.len()
 }
 
-/// The timer thread: expire what is due, then sleep until the next deadline.
 fn run() {
     let timers = TIMERS.get();
     let mut queue = timers.queue.lock();
@@ -93,9 +81,10 @@ fn run() {
         };
         if !due.is_empty() {
             drop(queue);
-            for node in due.into_values() {
-                // A panicking waker must not stop every other deadline.
-                let _ = catch_unwind(AssertUnwindSafe(|| tree::expire(&node)));
+            for target in due.into_values() {
+                if let Some(target) = target.upgrade() {
+                    let _ = catch_unwind(AssertUnwindSafe(|| target.expire()));
+                }
             }
             queue = timers.queue.lock();
             continue;
