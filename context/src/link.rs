@@ -137,8 +137,10 @@ impl Link {
 
     /// Takes this link out of the tree if nothing canceled it, and hands back
     /// its parent, so that the caller can drop the chain one link at a time.
-    fn unlink(&mut self) -> Chain {
-        let addr = self as *const Link as *const ();
+    ///
+    /// `addr` is where the link lived in its `Arc`, which its parent's weak
+    /// reference names (the link may have been moved out since).
+    fn unlink(&mut self, addr: *const ()) -> Chain {
         match &mut self.layer {
             Layer::Cancel(layer) if layer.canceler.is_open() => {
                 // Nobody holds this link any more, so nobody can cancel it:
@@ -161,12 +163,14 @@ impl Link {
 /// iteratively instead, as far as this drop owns it.
 impl Drop for Link {
     fn drop(&mut self) {
-        let mut next = self.unlink();
+        let mut next = self.unlink(self as *const Link as *const ());
         while let Chain::Link(link) = next {
+            let addr = Arc::as_ptr(&link) as *const ();
             // `into_inner`, not `try_unwrap`: of two threads dropping the last
             // two references, exactly one gets the link.
             match Arc::into_inner(link) {
-                Some(mut link) => next = link.unlink(),
+                // Its own drop, at the end of this arm, finds nothing left.
+                Some(mut link) => next = link.unlink(addr),
                 None => break, // someone else still holds the rest
             }
         }
