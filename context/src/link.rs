@@ -200,3 +200,16 @@ impl Expire for Link {
         tree::cancel(&self, Error::DeadlineExceeded, cause)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size the crate docs state under "Limits"; a change that grows a
+    /// plain cancelable link fails here first.
+    #[test]
+    fn a_cancelable_link_stays_small() {
+        assert!(std::mem::size_of::<Link>() <= 184, "{}", std::mem::size_of::<Link>());
+        assert!(std::mem::size_of::<ValueLayer>() <= 48);
+    }
+}
