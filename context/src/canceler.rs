@@ -17,8 +17,9 @@
 //! 1. **Claim.** The first cancel to find `OPEN` under the lock wins; later
 //!    ones change nothing (error, cause, children).
 //! 2. **Publish, err before done.** Inside the winning critical section the
-//!    cause is stored, then the error, then the done channel is closed and
-//!    blocked threads are notified, then `COMPLETE` is set.
+//!    cause is stored, then the error, then the done channel is closed, then
+//!    `COMPLETE` is set; the futures and threads waiting are woken once the
+//!    lock is released, and each then reads the state.
 //!    [`Canceler::load_err`] reports an error without `COMPLETE` only after
 //!    taking the lock, so an error is never visible while done is not yet
 //!    observable (Go's #75533).
@@ -46,7 +47,8 @@ use std::time::Instant;
 use slab::Slab;
 
 use super::sync::{
-    Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, spawn,
+    Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
+    spawn, thread_waker,
 };
 use super::timer::{self, TimerKey};
 use crate::error::{Cause, Error};
@@ -130,7 +132,7 @@ pub(crate) struct Canceler {
     /// Invariant 5.
     slot: AtomicUsize,
     inner: Mutex<Inner>,
-    /// Threads blocked until done, or until settled.
+    /// Losing cancels blocked until this node's cancel settles.
     waiters: Condvar,
 }
 
@@ -148,14 +150,14 @@ struct Inner {
 
 #[derive(Default)]
 struct Extra {
-    /// Threads blocked on `waiters`: a cancel notifies only if there are any
+    /// Threads blocked on `waiters`: a settle notifies only if there are any
     /// (a notify is a system call even with nobody to wake).
     blocked: usize,
     /// The done channel, created by the first `done()`. Dropping the sender
     /// is Go's `close(done)`.
     done_tx: Option<Sender<()>>,
     done_rx: Option<Receiver<()>>,
-    /// Futures waiting in `wait_async`.
+    /// Futures in `wait_async`, and threads blocked in `wait*`.
     wakers: Slab<Waker>,
 }
 
@@ -230,32 +232,36 @@ impl Canceler {
     }
 
     /// Blocks until done, or until `deadline` when one is given.
+    ///
+    /// A blocked thread registers a waker that unparks it, like a future: the
+    /// cancel wakes every waiter after releasing the lock, and each checks
+    /// the state without taking it again, so a thousand watchers do not
+    /// queue on one mutex (a condition variable's `notify_all` would make
+    /// each re-acquire it in turn).
     pub(crate) fn wait_until(&self, deadline: Option<Instant>) -> Option<Error> {
         if let Some(err) = self.load_err() {
             return Some(err);
         }
-        let mut inner = self.inner.lock();
+        let waker = thread_waker();
+        let mut slot = None;
         loop {
-            // Under the lock the state is `OPEN` or complete (invariant 2), and
-            // the canceler notifies under the lock after reading `blocked`, so
-            // no wake-up is lost.
-            let state = self.state.load(Ordering::Relaxed);
-            if state != OPEN {
-                return Some(decode(state));
+            // Registers once; later rounds (spurious unparks) find it there.
+            if let Some(err) = self.poll_register(&waker, &mut slot) {
+                return Some(err);
             }
             let timeout = match deadline {
                 None => None,
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
                     Some(left) if !left.is_zero() => Some(left),
-                    _ => return None,
+                    _ => {
+                        if let Some(slot) = slot {
+                            self.unregister_waker(slot);
+                        }
+                        return self.load_err();
+                    }
                 },
             };
-            inner.extra().blocked += 1;
-            inner = match timeout {
-                None => self.waiters.wait(inner),
-                Some(left) => self.waiters.wait_timeout(inner, left),
-            };
-            inner.extra().blocked -= 1;
+            park(timeout);
         }
     }
 
@@ -301,7 +307,8 @@ impl Canceler {
         drop(removed);
     }
 
-    /// How many wakers are registered (for `testing::registered_wakers`).
+    /// How many futures and blocked threads are registered (for
+    /// `testing::registered_wakers`).
     pub(crate) fn waker_count(&self) -> usize {
         let inner = self.inner.lock();
         inner.extra.as_ref().map_or(0, |extra| extra.wakers.len())
@@ -427,9 +434,6 @@ impl Canceler {
         self.state.store(encode(err), Ordering::Release);
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
-            if extra.blocked > 0 {
-                self.waiters.notify_all();
-            }
             if !extra.wakers.is_empty() {
                 deferred.wakers.extend(extra.wakers.drain());
             }

@@ -109,6 +109,30 @@ pub(crate) mod std_prims {
         }
     }
 
+    /// A waker that unparks the calling thread: how a thread blocked on a
+    /// context is woken, exactly as a future is, after the tree's lock is
+    /// released (no herd of threads then fighting for that lock).
+    pub(crate) fn thread_waker() -> std::task::Waker {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+            fn wake_by_ref(self: &Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        std::task::Waker::from(Arc::new(Unpark(std::thread::current())))
+    }
+
+    /// Parks the calling thread until unparked, or for at most `timeout`.
+    pub(crate) fn park(timeout: Option<Duration>) {
+        match timeout {
+            None => std::thread::park(),
+            Some(timeout) => std::thread::park_timeout(timeout),
+        }
+    }
+
     /// Starts a named background thread; fails only if the operating system
     /// cannot create one (or a test said to act as if it could not).
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
@@ -197,6 +221,26 @@ pub(crate) mod loom_prims {
         pub(crate) fn get(&'static self) -> &'static T {
             self.0.get()
         }
+    }
+
+    /// A waker that unparks the calling model thread.
+    pub(crate) fn thread_waker() -> std::task::Waker {
+        struct Unpark(loom::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+            fn wake_by_ref(self: &Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        std::task::Waker::from(Arc::new(Unpark(loom::thread::current())))
+    }
+
+    /// Parks the calling model thread. Loom has no clock: a timeout parks
+    /// like no timeout (loom's own `park` has none either).
+    pub(crate) fn park(_timeout: Option<Duration>) {
+        loom::thread::park();
     }
 
     /// Starts a model thread. Loom joins every thread before an execution
