@@ -166,18 +166,24 @@ macro_rules! concurrent_core {
     ($sync:path) => {
         use $sync as sync;
 
-        // The API: handles, constructors, waiting, test hooks.
-        pub(crate) mod after_func;
-        pub(crate) mod cancel;
-        pub(crate) mod context;
-        pub(crate) mod deadline;
+        // Test hooks: fire deadlines, count registrations.
         pub mod testing;
+        // `with_deadline`, `with_timeout`: cancelable links with a timer.
+        pub(crate) mod deadline;
+        // `after_func`: callbacks registered with a cancelable link.
+        pub(crate) mod after_func;
+        // `with_cancel` and the cancel handles.
+        pub(crate) mod cancel;
+        // The `Context` handle: roots, values, reading and waiting.
+        pub(crate) mod context;
+        // The `wait_async` future.
         pub(crate) mod wait;
         // The chain of links behind every context.
         mod link;
-        // The cancellation tree: how a cancel propagates, and one node of it.
-        mod canceler;
+        // How a cancel reaches every descendant.
         mod tree;
+        // One node of the cancellation tree.
+        mod canceler;
         // The deadline queue, which knows nothing of contexts.
         mod timer;
 
