@@ -8,7 +8,11 @@
 # 3. no unexpanded {{# directive may reach the HTML;
 # 4. every internal link must resolve (mdbook-linkcheck2, the second renderer
 #    in book.toml; offline, web links are not followed), and so must every
-#    #fragment of a chapter link, which linkcheck2 does not look at.
+#    #fragment of a chapter link, which linkcheck2 does not look at;
+# 5. every diagram is rendered from its current source: book/diagrams/NAME.mmd
+#    has a src/diagrams/NAME.svg that records the source's SHA-256 (re-render
+#    with book/diagrams.sh), each SVG has a source and a chapter that shows it,
+#    and no chapter holds a ```mermaid block (nothing would render it).
 #
 # Run from anywhere: bash book/check.sh
 set -euo pipefail
@@ -62,6 +66,10 @@ errors=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -cE '^[[:space:]]*ERROR' || tru
 if ((errors > 0)); then
     problem "mdbook logged $errors ERROR line(s); see the log above"
 fi
+# The link checker is optional for readers (book.toml), not here.
+if grep -q 'was not found, but is marked as optional' "$log"; then
+    problem "a renderer was skipped (see the WARN above); install it: cargo install mdbook-linkcheck2 --version $MDBOOK_LINKCHECK2_VERSION --locked"
+fi
 
 # 3. Directives that survived into the HTML.
 html=book/book/html
@@ -94,6 +102,29 @@ if [[ -d $html ]]; then
         fi
     done < <(grep -rnoE '\]\(([^)#[:space:]]*\.md)?#[^)[:space:]]+\)' book/src --include='*.md')
 fi
+
+# 5. Diagrams.
+for source in book/diagrams/*.mmd; do
+    name=$(basename "$source" .mmd)
+    svg=book/src/diagrams/$name.svg
+    sha=$(sha256sum "$source" | cut -d' ' -f1)
+    if [[ ! -f $svg ]]; then
+        problem "diagram $source has no $svg; run: bash book/diagrams.sh $name"
+    elif ! head -n 1 "$svg" | grep -q "sha256 $sha"; then
+        problem "diagram $svg is older than $source; run: bash book/diagrams.sh $name"
+    fi
+done
+for svg in book/src/diagrams/*.svg; do
+    name=$(basename "$svg" .svg)
+    if [[ ! -f book/diagrams/$name.mmd ]]; then
+        problem "diagram $svg has no source book/diagrams/$name.mmd"
+    elif ! grep -rqF "diagrams/$name.svg" book/src --include='*.md'; then
+        problem "diagram $svg is shown by no chapter"
+    fi
+done
+while IFS= read -r hit; do
+    problem "mermaid source in a chapter, which nothing renders: $hit (move it to book/diagrams/)"
+done < <(grep -rn '^```mermaid' book/src --include='*.md' || true)
 
 if ((problems > 0)); then
     echo "book check: FAILED ($problems problem(s))" >&2

@@ -20,6 +20,7 @@ macro_rules! chapters {
 chapters! {
     Introduction => "src/introduction.md",
     ReadingGuide => "src/reading-guide.md",
+    SideBySide => "src/side-by-side.md",
     WaitGroup => "src/waitgroup/index.md",
     WaitGroupGoMethod => "src/waitgroup/go-method.md",
     WaitGroupMisuse => "src/waitgroup/misuse.md",
@@ -39,6 +40,7 @@ chapters! {
     ContextWithoutCancel => "src/context/without-cancel.md",
     ContextPropagation => "src/context/propagation.md",
     ContextCancelOnDrop => "src/context/cancel-on-drop.md",
+    ContextAsync => "src/context/async.md",
     Articles => "src/articles.md",
     Service => "src/service.md",
     RulesNotes => "src/rules/notes.md",

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Condenses loom's LOOM_LOG=trace output of one failing execution.
 
-Reads the trace on stdin and prints, per run of one thread, the loom
-operations it performed (locks taken, atomic loads and stores, condition
+Reads the trace on stdin and prints, per run of one thread, one per line,
+the loom operations it performed (locks taken, atomic loads and stores, condition
 variables, spawns and joins), naming the textbook's objects by the node they
 belong to, then the panic. Unlocks are not in loom's trace. Used by
 twin-report.sh; see README.md.
@@ -132,8 +132,13 @@ def main():
             op = "exit"
         if op is not None:
             emit(thread, op)
+    # One block per run of a thread, one step per line, so that a report
+    # reads down the page and fits it.
     for thread, ops in runs:
-        print(f"t{thread}: " + " · ".join(compress(ops)))
+        steps = compress(ops)
+        print(f"t{thread}: {steps[0]}")
+        for step in steps[1:]:
+            print(" " * (len(thread) + 3) + step)
     for line in panic:
         print(line)
 

@@ -1,60 +1,93 @@
-//! One connection, one request: the thread that reads it, builds its context
-//! tree, runs the handler and writes the response.
+//! One connection, one request: hyper reads it, and this module builds the
+//! request's context tree, hands the request to a handler task, and waits
+//! for the response while watching for a hang-up.
 
-use std::net::TcpStream;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use context::Context;
+use context::{CancelFunc, Context};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpStream;
 
 use crate::duration::{parse_duration, show};
 use crate::handler;
-use crate::http::{self, ReadError, Request, Response, reason};
+use crate::http::{self, MAX_HEAD, MAX_HEADERS, Request, Response, reason};
 use crate::server::Shared;
 use crate::values::{TRACE_ID, TraceId};
 use crate::watcher::Watcher;
 
-/// Serves the one request `stream` carries. Runs on the connection's own
-/// thread: Go's goroutine per request.
-pub(crate) fn serve(mut stream: TcpStream, server: &Shared) {
-    let _in_flight = server.in_flight.enter();
-    let started = Instant::now();
-    let _ = stream.set_read_timeout(Some(server.config.header_timeout));
-    let (ctx, response) = match http::read_request(&mut stream) {
-        Ok(request) => handle(&stream, &request, server),
-        Err(ReadError::Closed) => return, // nobody to answer
-        Err(err) => {
-            let ctx = context::with_value(&server.root, &TRACE_ID, TraceId::generate());
-            let response = handler::reply(&ctx, err.status(), [format!("error: {err}")]);
-            (ctx, response)
+// ANCHOR: connection
+/// Serves the one request `stream` carries, on the connection's own task.
+pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, server: Arc<Shared>) {
+    // Whether the request has reached the handler: then shutdown lets it
+    // answer; before that there is nothing to lose by closing.
+    let started = Arc::new(AtomicBool::new(false));
+    let service = service_fn({
+        let (server, started) = (Arc::clone(&server), Arc::clone(&started));
+        move |request| {
+            started.store(true, Ordering::Relaxed);
+            respond(request, Arc::clone(&server))
+        }
+    });
+    let mut http = http1::Builder::new();
+    http.keep_alive(false) // one request per connection
+        .max_buf_size(MAX_HEAD) // a larger head gets 431
+        .max_headers(MAX_HEADERS) // and so do more headers
+        .timer(TokioTimer::new())
+        .header_read_timeout(server.config.header_timeout); // then a close
+    let mut connection = pin!(http.serve_connection(TokioIo::new(stream), service));
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        _ = server.root.wait_async() => {
+            // Shutdown's grace period is over: a request already in the
+            // handler gets its (503) answer; a connection still sending its
+            // head is closed.
+            connection.as_mut().graceful_shutdown();
+            if started.load(Ordering::Relaxed) {
+                connection.await
+            } else {
+                Ok(())
+            }
         }
     };
-    let status = response.status();
-    server.log.request(
-        &ctx,
-        format_args!("{status} {} in {}", reason(status), show(started.elapsed())),
-    );
-    if let Err(err) = response.write_to(&mut stream) {
+    if let Err(err) = result {
+        // A malformed or oversized head (hyper has answered it), a head that
+        // never came, or a client that hung up.
         server
             .log
-            .request(&ctx, format_args!("response not delivered: {err}"));
+            .server(format_args!("connection from {peer}: {err}"));
     }
 }
+// ANCHOR_END: connection
 
-/// Builds the request's context tree, watches the connection while the
-/// handler runs, and returns the context (for its trace id) and the response.
-fn handle(stream: &TcpStream, request: &Request, server: &Shared) -> (Context, Response) {
-    // Once the head is in, the watcher's read waits for as long as it takes.
-    let _ = stream.set_read_timeout(None);
-    let trace = request
+/// The response to one request; hyper drops this future, and so its
+/// watcher, if the client hangs up first.
+async fn respond(
+    request: hyper::Request<Incoming>,
+    server: Arc<Shared>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let head = Request::from_parts(&parts);
+    let trace = head
         .header("x-trace-id")
         .and_then(TraceId::parse)
         .unwrap_or_else(TraceId::generate);
-    let timeout = match request_timeout(request, server) {
+    let timeout = match request_timeout(&head, &server) {
         Ok(timeout) => timeout,
         Err(message) => {
             let ctx = context::with_value(&server.root, &TRACE_ID, trace);
             let response = handler::reply(&ctx, 400, [format!("error: {message}")]);
-            return (ctx, response);
+            log_status(&ctx, &response, started, &server);
+            return Ok(response.into_hyper());
         }
     };
 
@@ -63,34 +96,68 @@ fn handle(stream: &TcpStream, request: &Request, server: &Shared) -> (Context, R
     // (and with the server's root if shutdown runs out of patience).
     let (conn_ctx, hang_up) = context::with_cancel_cause(&server.root);
     // The request's deadline: from X-Timeout, or the server's default.
-    let (ctx, _deadline) = context::with_timeout(&conn_ctx, timeout);
+    let (ctx, deadline) = context::with_timeout(&conn_ctx, timeout);
     let ctx = context::with_value(&ctx, &TRACE_ID, trace);
     server.log.request(
         &ctx,
         format_args!(
             "{} {}, deadline in {}",
-            request.method(),
-            request.target(),
+            head.method(),
+            head.target(),
             show(timeout)
         ),
     );
-    let response = match Watcher::start(stream, &ctx, hang_up, &server.watchers, &server.log) {
-        Ok(watcher) => {
-            let response = handler::route(&ctx, request, server);
-            watcher.stop(); // before the response: it never outlives the request
-            response
-        }
-        Err(err) => handler::reply(
-            &ctx,
-            503,
-            [format!("error: cannot watch the connection: {err}")],
-        ),
+    let watcher = Watcher::start(&ctx, hang_up, &server.watchers, &server.log);
+    // The handler is a task of its own, Go's goroutine per request: it runs
+    // to the end even if the client leaves and hyper drops this future.
+    let handler = server.spawn(handle(ctx, deadline, parts, body, head, started, {
+        Arc::clone(&server)
+    }));
+    let response = match handler.await {
+        Ok(response) => response,
+        Err(err) => Response::new(500, format!("error: the handler failed: {err}\n")),
     };
+    watcher.finish(); // the response is ready: not a hang-up
     // ANCHOR_END: request_tree
-    // Returning drops `_deadline`: Go's `defer cancel()`, which cancels the
-    // request's node and stops its timer. The watcher's `hang_up` did the
-    // same for the connection's node when its thread ended.
-    (ctx, response)
+    Ok(response.into_hyper())
+}
+
+// ANCHOR: handle
+/// The handler task: reads the body, routes the request, logs the outcome.
+/// Returning drops `_deadline`: Go's `defer cancel()`, which cancels the
+/// request's node and stops its timer.
+async fn handle(
+    ctx: Context,
+    _deadline: CancelFunc,
+    parts: hyper::http::request::Parts,
+    body: Incoming,
+    head: Request,
+    started: Instant,
+    server: Arc<Shared>,
+) -> Response {
+    let _in_flight = server.in_flight.enter();
+    // The body, too, must arrive before the request's context is done.
+    let refused = tokio::select! {
+        read = http::discard_body(&parts, body) => read
+            .err()
+            .map(|err| handler::reply(&ctx, err.status(), [format!("error: {err}")])),
+        _ = ctx.wait_async() => Some(handler::stopped(&ctx)),
+    };
+    let response = match refused {
+        Some(response) => response,
+        None => handler::route(&ctx, &head, &server).await,
+    };
+    log_status(&ctx, &response, started, &server);
+    response
+}
+// ANCHOR_END: handle
+
+fn log_status(ctx: &Context, response: &Response, started: Instant, server: &Shared) {
+    let status = response.status();
+    server.log.request(
+        ctx,
+        format_args!("{status} {} in {}", reason(status), show(started.elapsed())),
+    );
 }
 
 /// The request's timeout: `X-Timeout` if sent (at most the server's maximum),

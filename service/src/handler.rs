@@ -1,12 +1,11 @@
 //! The request handler: routes a request, and for `GET /profile` fans out to
-//! the backends under one error group and turns the outcome into a status.
+//! the backends, each on a blocking thread, under one group context that the
+//! first error cancels, and turns the outcome into a status.
 
-use std::collections::BTreeMap;
-use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use context::Context;
-use waitgroup::errgroup::Group;
+use context::{CancelCauseFunc, Context};
 
 use crate::backends::BackendError;
 use crate::causes::ClientDisconnected;
@@ -23,9 +22,9 @@ POST /shutdown    stop accepting; running requests get the grace period, then ar
 
 /// Answers one request; `ctx` is the request's context (deadline and trace id
 /// included).
-pub(crate) fn route(ctx: &Context, request: &Request, server: &Shared) -> Response {
+pub(crate) async fn route(ctx: &Context, request: &Request, server: &Shared) -> Response {
     match (request.method(), request.path()) {
-        ("GET", "/profile") => profile(ctx, request, server),
+        ("GET", "/profile") => profile(ctx, request, server).await,
         ("POST", "/shutdown") => {
             server
                 .log
@@ -102,10 +101,10 @@ fn credentials(request: &Request) -> Result<(User, Token), String> {
     Ok((User::new(user), Token::new(token)))
 }
 
-/// One backend's report: how long it ran, and its result.
+/// One backend's report: its name, how long it ran, and its result.
 type Report = (&'static str, Duration, Result<String, BackendError>);
 
-fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
+async fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
     let started = Instant::now();
     let (user, token) = match credentials(request) {
         Ok(credentials) => credentials,
@@ -124,24 +123,27 @@ fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
     // ANCHOR_END: values
 
     // ANCHOR: fan_out
-    // The first backend error cancels `group_ctx`, so the other backend
-    // stops too; so do the request's deadline and a client hang-up, from
-    // further up the tree.
-    let (group, group_ctx) = Group::<BackendError>::with_context(&ctx);
+    // An error group: the first backend error cancels `group_ctx`, so the
+    // other backend stops too; so do the request's deadline, a client
+    // hang-up and shutdown, from further up the tree.
+    let (group_ctx, cancel_group) = context::with_cancel_cause(&ctx);
+    let first_error = OnceLock::new();
     server
         .log
         .request(&ctx, format_args!("fan-out under {group_ctx}"));
-    let (report, reports) = mpsc::channel();
-    let (db, db_ctx) = (server.backends.clone(), group_ctx.clone());
-    call(&group, &report, "db", move || {
-        db.database(&db_ctx, params.db_delay)
-    });
-    let (rpc, rpc_ctx) = (server.backends.clone(), group_ctx);
-    call(&group, &report, "rpc", move || {
-        rpc.rpc(&rpc_ctx, params.rpc_delay, params.rpc_fails)
-    });
-    // Blocks until both backends have returned: none outlives the request.
-    let outcome = group.wait();
+    let (db, rpc) = (server.backends.clone(), server.backends.clone());
+    // Both calls run at once, each on a blocking thread; the handler's task
+    // waits for both, so none outlives the request.
+    let reports = tokio::join!(
+        call("db", &group_ctx, &cancel_group, &first_error, move |ctx| {
+            db.database(ctx, params.db_delay)
+        }),
+        call("rpc", &group_ctx, &cancel_group, &first_error, move |ctx| {
+            rpc.rpc(ctx, params.rpc_delay, params.rpc_fails)
+        }),
+    );
+    drop(cancel_group); // like Go's errgroup, once every call is back
+    let outcome = first_error.into_inner().map_or(Ok(()), Err);
     // ANCHOR_END: fan_out
 
     // ANCHOR: status
@@ -155,11 +157,7 @@ fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
 
     let mut lines = vec![format!("user: {user}")];
     lines.extend(error.map(|error| format!("error: {error}")));
-    let reports: BTreeMap<_, _> = reports
-        .try_iter() // every backend has reported: `wait` returned
-        .map(|(name, took, result)| (name, (took, result)))
-        .collect();
-    for (name, (took, result)) in reports {
+    for (name, took, result) in [reports.0, reports.1] {
         let took = show(took);
         lines.push(match result {
             Ok(value) => format!("{name}: ok after {took}: {value}"),
@@ -174,21 +172,44 @@ fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
 }
 
 // ANCHOR: call
-/// Runs `work` on its own thread as a task of `group`, and reports how long
-/// it took and what it returned.
-fn call<F>(group: &Group<BackendError>, report: &Sender<Report>, name: &'static str, work: F)
+/// Runs `work` on a thread of tokio's blocking pool with a clone of the
+/// group's context, and reports how long it took and what it returned. The
+/// first error is kept and cancels the group, with the error as the cause.
+async fn call<F>(
+    name: &'static str,
+    group_ctx: &Context,
+    cancel_group: &CancelCauseFunc,
+    first_error: &OnceLock<BackendError>,
+    work: F,
+) -> Report
 where
-    F: FnOnce() -> Result<String, BackendError> + Send + 'static,
+    F: FnOnce(&Context) -> Result<String, BackendError> + Send + 'static,
 {
-    let report = report.clone();
-    group.go(move || {
-        let started = Instant::now();
-        let result = work();
-        let _ = report.send((name, started.elapsed(), result.clone()));
-        result.map(drop) // an error here cancels the group's context
-    });
+    let started = Instant::now();
+    let ctx = group_ctx.clone();
+    // Into blocking code, and back: the same context works on both sides.
+    let result = match tokio::task::spawn_blocking(move || work(&ctx)).await {
+        Ok(result) => result,
+        Err(panicked) => Err(BackendError::Failed {
+            backend: name,
+            message: format!("the call failed: {panicked}"),
+        }),
+    };
+    if let Err(err) = &result
+        && first_error.set(err.clone()).is_ok()
+    {
+        cancel_group.cancel(Some(Arc::new(err.clone())));
+    }
+    (name, started.elapsed(), result)
 }
 // ANCHOR_END: call
+
+/// The reply for a request whose context is done before its handler could
+/// run (while its body was still arriving, say).
+pub(crate) fn stopped(ctx: &Context) -> Response {
+    let (status, error) = why_stopped(ctx);
+    reply(ctx, status, error.map(|error| format!("error: {error}")))
+}
 
 // ANCHOR: why_stopped
 /// The status for a request whose context is done, and why it is done.

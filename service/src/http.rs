@@ -1,17 +1,30 @@
-//! Just enough HTTP/1.1: read one request's head (parsed by `httparse`),
-//! write one plain-text response, then close the connection.
+//! The edge between hyper's types and the handler's: a request's method,
+//! path, query and headers as plain strings; a plain-text response; the
+//! limits on what a client may send.
+//!
+//! hyper parses the head (answering a malformed one with `400 Bad Request`
+//! and one too large with `431 Request Header Fields Too Large` on its own);
+//! this module turns what it parsed into a [`Request`] the handler can read,
+//! reads and discards the body within [`MAX_BODY`], and turns a [`Response`]
+//! back into hyper's.
 
 use std::fmt;
-use std::io::{self, Read, Write};
 
-/// The most a request's head (request line and headers) may take.
-const MAX_HEAD: usize = 16 * 1024;
-/// The most headers a request may have.
-const MAX_HEADERS: usize = 32;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::ext::ReasonPhrase;
+use hyper::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::http::request::Parts;
+
+/// The most a request's head (request line and headers) may take; hyper
+/// answers a larger one with `431`.
+pub(crate) const MAX_HEAD: usize = 16 * 1024;
+/// The most headers a request may have; hyper answers more with `431`.
+pub(crate) const MAX_HEADERS: usize = 32;
 /// The largest body read (and thrown away: no endpoint takes one).
-const MAX_BODY: u64 = 64 * 1024;
+pub(crate) const MAX_BODY: usize = 64 * 1024;
 
-/// A parsed request: method, path, query parameters and headers.
+/// A request's head: method, path, query parameters and headers.
 #[derive(Debug)]
 pub(crate) struct Request {
     method: String,
@@ -21,104 +34,54 @@ pub(crate) struct Request {
     headers: Vec<(String, String)>,
 }
 
-/// Why no request could be read.
+/// Why a request's body could not be read.
 #[derive(Debug)]
-pub(crate) enum ReadError {
-    /// The connection closed (or failed) before a whole head arrived: there
-    /// is nobody to answer.
-    Closed,
-    /// The head did not arrive within the read timeout.
-    TimedOut,
-    /// The head is not HTTP/1.1.
-    Malformed(String),
-    /// The head or the body is larger than the server accepts.
+pub(crate) enum BodyError {
+    /// `Content-Length` or the bytes sent exceed [`MAX_BODY`].
     TooLarge,
+    /// The body broke off: the client went away, or sent bad chunks.
+    Broken(String),
 }
 
-impl ReadError {
+impl BodyError {
     /// The status to answer with.
     pub(crate) fn status(&self) -> u16 {
         match self {
-            ReadError::Closed | ReadError::Malformed(_) => 400,
-            ReadError::TimedOut => 408,
-            ReadError::TooLarge => 413,
+            BodyError::TooLarge => 413,
+            BodyError::Broken(_) => 400,
         }
     }
 }
 
-impl fmt::Display for ReadError {
+impl fmt::Display for BodyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReadError::Closed => f.write_str("connection closed before a whole request arrived"),
-            ReadError::TimedOut => f.write_str("the request did not arrive in time"),
-            ReadError::Malformed(why) => write!(f, "malformed request: {why}"),
-            ReadError::TooLarge => f.write_str("request too large"),
+            BodyError::TooLarge => write!(f, "request body larger than {MAX_BODY} bytes"),
+            BodyError::Broken(why) => write!(f, "request body: {why}"),
         }
     }
-}
-
-/// Reads one request from `stream`: its head, then its body if it has one
-/// (which is discarded). Bytes after that are left unread.
-pub(crate) fn read_request(stream: &mut impl Read) -> Result<Request, ReadError> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    loop {
-        let n = match stream.read(&mut chunk) {
-            Ok(0) => return Err(ReadError::Closed),
-            Ok(n) => n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) if is_timeout(&err) => return Err(ReadError::TimedOut),
-            Err(_) => return Err(ReadError::Closed),
-        };
-        buf.extend_from_slice(&chunk[..n]);
-
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut head = httparse::Request::new(&mut headers);
-        match head.parse(&buf) {
-            Ok(httparse::Status::Complete(head_len)) => {
-                let request = Request::from_head(&head)?;
-                let body_len = request.content_length()?;
-                let body_read = (buf.len() - head_len) as u64;
-                discard(stream, body_len.saturating_sub(body_read))?;
-                return Ok(request);
-            }
-            Ok(httparse::Status::Partial) if buf.len() >= MAX_HEAD => {
-                return Err(ReadError::TooLarge);
-            }
-            Ok(httparse::Status::Partial) => {}
-            Err(err) => return Err(ReadError::Malformed(err.to_string())),
-        }
-    }
-}
-
-fn discard(stream: &mut impl Read, len: u64) -> Result<(), ReadError> {
-    match io::copy(&mut stream.take(len), &mut io::sink()) {
-        Ok(copied) if copied == len => Ok(()),
-        Ok(_) => Err(ReadError::Closed),
-        Err(err) if is_timeout(&err) => Err(ReadError::TimedOut),
-        Err(_) => Err(ReadError::Closed),
-    }
-}
-
-/// A read timeout shows up as either kind, depending on the platform.
-fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 impl Request {
-    fn from_head(head: &httparse::Request<'_, '_>) -> Result<Request, ReadError> {
-        let malformed = |what: &str| ReadError::Malformed(what.to_owned());
-        let method = head.method.ok_or_else(|| malformed("no method"))?;
-        let target = head.path.ok_or_else(|| malformed("no path"))?;
-        let mut headers = Vec::with_capacity(head.headers.len());
-        for header in head.headers.iter() {
-            let value = std::str::from_utf8(header.value)
-                .map_err(|_| malformed("a header value is not UTF-8"))?;
-            headers.push((header.name.to_owned(), value.trim().to_owned()));
-        }
+    /// The handler's view of the head hyper parsed. A header value that is
+    /// not UTF-8 is treated as absent.
+    pub(crate) fn from_parts(parts: &Parts) -> Request {
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+        let headers = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| {
+                let value = value.to_str().ok()?;
+                Some((name.as_str().to_owned(), value.trim().to_owned()))
+            })
+            .collect();
+        Request::new(parts.method.as_str(), &target, headers)
+    }
+
+    fn new(method: &str, target: &str, headers: Vec<(String, String)>) -> Request {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         // Values are taken as written, without percent-decoding: this
         // service's parameters are numbers and plain words.
@@ -130,31 +93,13 @@ impl Request {
                 (name.to_owned(), value.to_owned())
             })
             .collect();
-        Ok(Request {
+        Request {
             method: method.to_owned(),
             target: target.to_owned(),
             path: path.to_owned(),
             query,
             headers,
-        })
-    }
-
-    fn content_length(&self) -> Result<u64, ReadError> {
-        if self.header("transfer-encoding").is_some() {
-            return Err(ReadError::Malformed(
-                "Transfer-Encoding is not supported; send Content-Length".to_owned(),
-            ));
         }
-        let Some(value) = self.header("content-length") else {
-            return Ok(0);
-        };
-        let len: u64 = value
-            .parse()
-            .map_err(|_| ReadError::Malformed(format!("Content-Length {value:?}")))?;
-        if len > MAX_BODY {
-            return Err(ReadError::TooLarge);
-        }
-        Ok(len)
     }
 
     /// `GET`, `POST`, ...
@@ -189,6 +134,23 @@ impl Request {
     }
 }
 
+/// Reads and discards a request's body, refusing one larger than
+/// [`MAX_BODY`] (before reading it, if `Content-Length` says so).
+pub(crate) async fn discard_body(parts: &Parts, body: Incoming) -> Result<(), BodyError> {
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|len| len.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(_) => Ok(()),
+        Err(err) if err.is::<LengthLimitError>() => Err(BodyError::TooLarge),
+        Err(err) => Err(BodyError::Broken(err.to_string())),
+    }
+}
+
 /// A plain-text response; the connection closes after it.
 #[derive(Debug)]
 pub(crate) struct Response {
@@ -215,26 +177,29 @@ impl Response {
         self.status
     }
 
-    /// Writes the response in one piece.
-    pub(crate) fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(256 + self.body.len());
-        write!(
-            bytes,
-            "HTTP/1.1 {} {}\r\n",
-            self.status,
-            reason(self.status)
-        )?;
-        for (name, value) in &self.headers {
-            write!(bytes, "{name}: {value}\r\n")?;
+    /// hyper's response: the status with this service's reason phrase
+    /// (`499 Client Closed Request` is not in the standard), the headers,
+    /// and the body as plain text. One request per connection, so
+    /// `Connection: close`.
+    pub(crate) fn into_hyper(self) -> hyper::Response<Full<Bytes>> {
+        let mut response = hyper::Response::new(Full::new(Bytes::from(self.body)));
+        *response.status_mut() = hyper::StatusCode::from_u16(self.status)
+            .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+        response
+            .extensions_mut()
+            .insert(ReasonPhrase::from_static(reason(self.status).as_bytes()));
+        let headers = response.headers_mut();
+        for (name, value) in self.headers {
+            if let Ok(value) = HeaderValue::try_from(value) {
+                headers.append(name, value);
+            }
         }
-        write!(
-            bytes,
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.body.len()
-        )?;
-        bytes.extend_from_slice(self.body.as_bytes());
-        out.write_all(&bytes)?;
-        out.flush()
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+        response
     }
 }
 
@@ -249,6 +214,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         408 => "Request Timeout",
         413 => "Content Too Large",
+        431 => "Request Header Fields Too Large",
         // Not in the HTTP standard: nginx's code for a client that hung up.
         499 => "Client Closed Request",
         500 => "Internal Server Error",
@@ -263,14 +229,19 @@ pub(crate) fn reason(status: u16) -> &'static str {
 mod tests {
     use super::*;
 
-    fn read(raw: &str) -> Result<Request, ReadError> {
-        read_request(&mut raw.as_bytes())
+    fn parts(request: hyper::Request<()>) -> Parts {
+        request.into_parts().0
     }
 
     #[test]
     fn reads_method_path_query_and_headers() {
-        let request =
-            read("GET /profile?db_ms=10&rpc=fail&flag HTTP/1.1\r\nX-User: alice\r\n\r\n").unwrap();
+        let head = parts(
+            hyper::Request::get("/profile?db_ms=10&rpc=fail&flag")
+                .header("X-User", " alice ")
+                .body(())
+                .unwrap(),
+        );
+        let request = Request::from_parts(&head);
         assert_eq!(request.method(), "GET");
         assert_eq!(request.target(), "/profile?db_ms=10&rpc=fail&flag");
         assert_eq!(request.path(), "/profile");
@@ -282,52 +253,42 @@ mod tests {
     }
 
     #[test]
-    fn reads_a_head_that_arrives_in_pieces() {
-        // A reader that hands out one byte at a time.
-        struct Trickle<'a>(&'a [u8]);
-        impl Read for Trickle<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                let Some((first, rest)) = self.0.split_first() else {
-                    return Ok(0);
-                };
-                buf[0] = *first;
-                self.0 = rest;
-                Ok(1)
-            }
-        }
-        let mut trickle = Trickle(b"POST /shutdown HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
-        let request = read_request(&mut trickle).unwrap();
-        assert_eq!(request.method(), "POST");
-        assert!(trickle.0.is_empty(), "the body is consumed");
-    }
-
-    #[test]
-    fn refuses_what_it_cannot_serve() {
-        assert!(matches!(read("GET / HTTP/1.1\r\n"), Err(ReadError::Closed)));
-        assert!(matches!(
-            read("NOT HTTP\r\n\r\n"),
-            Err(ReadError::Malformed(_))
-        ));
-        let chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-        assert!(matches!(read(chunked), Err(ReadError::Malformed(_))));
-        let huge = "POST / HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n";
-        assert!(matches!(read(huge), Err(ReadError::TooLarge)));
-        let endless = format!("GET / HTTP/1.1\r\nX-Big: {}", "a".repeat(MAX_HEAD));
-        assert!(matches!(read(&endless), Err(ReadError::TooLarge)));
-    }
-
-    #[test]
-    fn writes_status_headers_and_body() {
-        let mut out = Vec::new();
-        Response::new(504, "late\n".to_owned())
-            .with_header("X-Trace-Id", "t1")
-            .write_to(&mut out)
-            .unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "HTTP/1.1 504 Gateway Timeout\r\nX-Trace-Id: t1\r\n\
-             Content-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n\
-             Connection: close\r\n\r\nlate\n"
+    fn a_header_that_is_not_utf8_is_absent() {
+        let head = parts(
+            hyper::Request::get("/")
+                .header("X-User", HeaderValue::from_bytes(b"caf\xe9").unwrap())
+                .body(())
+                .unwrap(),
         );
+        assert_eq!(Request::from_parts(&head).header("x-user"), None);
+    }
+
+    #[test]
+    fn responses_carry_the_reason_the_type_and_close() {
+        let response = Response::new(499, "gone\n".to_owned())
+            .with_header("X-Trace-Id", "t1")
+            .into_hyper();
+        assert_eq!(response.status().as_u16(), 499);
+        assert_eq!(
+            response
+                .extensions()
+                .get::<ReasonPhrase>()
+                .map(ReasonPhrase::as_bytes),
+            Some(&b"Client Closed Request"[..])
+        );
+        assert_eq!(response.headers()["x-trace-id"], "t1");
+        assert_eq!(response.headers()["connection"], "close");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/plain; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn a_header_value_that_cannot_be_sent_is_left_out() {
+        let response = Response::new(200, String::new())
+            .with_header("X-Bad", "a\r\nSet-Cookie: x")
+            .into_hyper();
+        assert!(response.headers().get("x-bad").is_none());
     }
 }

@@ -8,13 +8,16 @@
 //! and RPC services.* When the request is canceled or times out, all of them
 //! must stop at once.
 //!
-//! This crate is that server, on threads: a small HTTP/1.1 service on
-//! loopback, built on `std::net` and `httparse`. Each connection gets a
-//! thread; `GET /profile` fans out to a slow database and an RPC backend, each
-//! on its own thread, under one [`context::Context`] that carries the
-//! request's deadline, the user, their token and a trace id. The deadline, a
+//! This crate is that server: a small HTTP/1.1 service on loopback, built on
+//! [hyper](https://docs.rs/hyper)'s server and the tokio runtime. Each
+//! connection is a task, each request's handler is a task of its own, and
+//! `GET /profile` fans out to a slow database and an RPC backend, each on a
+//! thread of tokio's blocking pool, under one [`context::Context`] that
+//! carries the request's deadline, the user, their token and a trace id. The
+//! same context is awaited by the async code (`ctx.wait_async()`) and waited
+//! on by the blocking backends (`ctx.wait_timeout()`). The deadline, a
 //! backend's failure, the client hanging up, or the server shutting down
-//! stops every thread of the request.
+//! stops every task and thread of the request.
 //!
 //! # The API
 //!
@@ -25,9 +28,10 @@
 //!   [`wait`](ServerHandle::wait), [`wait_timeout`](ServerHandle::wait_timeout).
 //! - [`Config`]: port, deadlines, grace period, [`Log`];
 //!   [`Config::from_args`] reads the command line ([`USAGE`], [`ArgsError`]).
-//! - [`Gauge`]: live counts of backend calls, watchers and requests
+//! - [`Gauge`]: live counts of backend calls, watchers, requests and tasks
 //!   ([`ServerHandle::live_backends`], [`ServerHandle::live_watchers`],
-//!   [`ServerHandle::in_flight`]), which tests wait on.
+//!   [`ServerHandle::in_flight`], [`ServerHandle::live_tasks`]), which tests
+//!   wait on.
 //!
 //! What a request's threads share through its context:
 //! - [`USER`] ([`User`]), [`TOKEN`] ([`Token`]), [`TRACE_ID`] ([`TraceId`]).
@@ -44,6 +48,10 @@
 //! | ... whose client hangs up | the backends are canceled (`499`, which nobody reads) |
 //! | ... still running when shutdown's grace period ends | `503 Service Unavailable` |
 //! | `POST /shutdown` | `202 Accepted`; the server drains and stops |
+//! | a malformed head | `400 Bad Request` (from hyper, with an empty body) |
+//! | a head over 16 KiB, or with more than 32 headers | `431 Request Header Fields Too Large` (from hyper) |
+//! | a body over 64 KiB | `413 Content Too Large` |
+//! | no whole head within `Config::header_timeout` | the connection is closed |
 //!
 //! Other inputs: `X-User` (default `anonymous`), `X-Trace-Id` (else one is
 //! generated), `?db_ms=` and `?rpc_ms=` (the backends' delays, default 50 and

@@ -1,15 +1,19 @@
-//! The server: a listener, an accept loop that gives each connection a
-//! thread, a root context every request hangs from, and a wait group that
-//! lets shutdown wait for them all.
+//! The server: a tokio runtime, a listener, an accept loop that gives each
+//! connection a task, a root context every request hangs from, and a wait
+//! group that lets shutdown wait for every task it started.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use context::{CancelCauseFunc, CancelFunc, Context};
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::runtime::{Handle, Runtime};
+use tokio::task::JoinHandle;
 use waitgroup::WaitGroup;
 
 use crate::backends::Backends;
@@ -17,8 +21,16 @@ use crate::causes::ShuttingDown;
 use crate::config::Config;
 use crate::connection;
 use crate::duration::show;
-use crate::gauge::Gauge;
+use crate::gauge::{Entered, Gauge};
 use crate::log::Log;
+
+/// How many connections may wait to be accepted: enough for a burst of a
+/// thousand clients at once.
+const BACKLOG: u32 = 1024;
+
+/// How long the runtime's shutdown may take once every task is over: only
+/// its idle threads are left to end, so this bound is never waited out.
+const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(10);
 
 /// The service: `Server::start` binds the port and serves until shut down.
 ///
@@ -46,12 +58,13 @@ use crate::log::Log;
 /// # Compared with Go
 ///
 /// Go's `http.Server` runs each request's handler on a goroutine of its own;
-/// this server runs each connection on a thread of its own and serves one
-/// request per connection. Go's request context is canceled when the client
-/// goes away and when the handler returns; so is this one's. Go's
-/// `Server.Shutdown` stops listening and waits for active requests;
-/// [`ServerHandle::shutdown`] does too, for at most [`Config::grace`], then
-/// cancels what is left (Go's `Server.Close`, also
+/// this server runs each connection on a tokio task, each request's handler
+/// on a task of its own, and each backend call on a thread of tokio's
+/// blocking pool. It serves one request per connection. Go's request context
+/// is canceled when the client goes away and when the handler returns; so is
+/// this one's. Go's `Server.Shutdown` stops listening and waits for active
+/// requests; [`ServerHandle::shutdown`] does too, for at most
+/// [`Config::grace`], then cancels what is left (Go's `Server.Close`, also
 /// [`ServerHandle::shutdown_now`]).
 #[derive(Debug)]
 #[non_exhaustive]
@@ -66,14 +79,17 @@ pub struct Server;
 pub struct ServerHandle {
     shared: Arc<Shared>,
     addr: SocketAddr,
-    /// Canceled once the server has stopped: port closed, requests done.
+    /// Canceled once the server has stopped: port closed, requests done,
+    /// runtime shut down.
     stopped: Context,
 }
 
-/// What the accept loop, every connection thread and the handles share.
+/// What the accept loop, every task and the handles share.
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) log: Log,
+    /// The runtime every task of the server runs on.
+    runtime: Handle,
     /// The root of every request's context.
     pub(crate) root: Context,
     cancel_root: CancelCauseFunc,
@@ -81,21 +97,22 @@ pub(crate) struct Shared {
     /// is done.
     accepting: Context,
     stop_accepting: CancelCauseFunc,
-    /// One task per connection being served.
-    connections: WaitGroup,
+    /// One count per task the server has spawned: connections and handlers.
+    tasks_running: WaitGroup,
+    tasks: Gauge,
     pub(crate) backends: Backends,
     pub(crate) watchers: Gauge,
     pub(crate) in_flight: Gauge,
 }
 
 impl Server {
-    /// Binds `127.0.0.1:<config.port>` and starts serving on a thread of its
-    /// own; returns at once.
+    /// Binds `127.0.0.1:<config.port>` and starts serving on a runtime and a
+    /// thread of its own; returns at once.
     ///
     /// # Errors
     ///
-    /// If the port cannot be bound (it is taken, say) or the accept thread
-    /// cannot be started.
+    /// If the port cannot be bound (it is taken, say), or the runtime or its
+    /// thread cannot be started.
     ///
     /// # Examples
     ///
@@ -110,7 +127,19 @@ impl Server {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn start(config: Config) -> io::Result<ServerHandle> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
+        // The backends run on the runtime's blocking pool; its default
+        // limit, 512 threads, is plenty for a teaching server.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("request-service")
+            .enable_all()
+            .build()?;
+        let listener = {
+            let _in_runtime = runtime.enter();
+            let socket = TcpSocket::new_v4()?;
+            socket.set_reuseaddr(true)?;
+            socket.bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, config.port).into())?;
+            socket.listen(BACKLOG)?
+        };
         let addr = listener.local_addr()?;
         // ANCHOR: roots
         let (root, cancel_root) = context::with_cancel_cause(&context::background());
@@ -124,20 +153,22 @@ impl Server {
                 log: config.log.clone(),
             },
             config,
+            runtime: runtime.handle().clone(),
             root,
             cancel_root,
             accepting,
             stop_accepting,
-            connections: WaitGroup::new(),
+            tasks_running: WaitGroup::new(),
+            tasks: Gauge::new(),
             watchers: Gauge::new(),
             in_flight: Gauge::new(),
         });
         shared
             .log
             .server(format_args!("listening on http://{addr}"));
-        thread::Builder::new().name("accept".to_owned()).spawn({
+        thread::Builder::new().name("server".to_owned()).spawn({
             let shared = Arc::clone(&shared);
-            move || serve(listener, &shared, mark_stopped)
+            move || run(runtime, listener, &shared, mark_stopped)
         })?;
         Ok(ServerHandle {
             shared,
@@ -148,40 +179,42 @@ impl Server {
 }
 
 // ANCHOR: serve
-/// The accept loop, then the drain. `mark_stopped` is dropped (and so
-/// cancels `stopped`) when this returns, or if it panics.
-fn serve(listener: TcpListener, server: &Arc<Shared>, mark_stopped: CancelFunc) {
-    let addr = listener.local_addr();
-    // A blocked `accept` does not watch a context: once shutdown cancels
-    // `accepting`, wake it with a connection of our own.
-    let _wake = context::after_func(&server.accepting, move || {
-        if let Ok(addr) = addr {
-            let _ = TcpStream::connect(addr);
-        }
-    });
-    for stream in listener.incoming() {
-        if server.accepting.is_done() {
-            break;
-        }
-        match stream {
-            Ok(stream) => {
-                // A thread per connection, counted by the wait group.
-                let shared = Arc::clone(server);
-                server
-                    .connections
-                    .go(move || connection::serve(stream, &shared));
-            }
-            Err(err) => {
-                server.log.server(format_args!("accept failed: {err}"));
-                // Out of file descriptors, say: back off a little, unless
-                // shutdown comes first.
-                server.accepting.wait_timeout(Duration::from_millis(50));
-            }
+/// The server's own thread: the accept loop on the runtime, then the drain,
+/// then the runtime's shutdown. `mark_stopped` is dropped (and so cancels
+/// `stopped`) when this returns, or if it panics.
+fn run(runtime: Runtime, listener: TcpListener, server: &Arc<Shared>, mark_stopped: CancelFunc) {
+    runtime.block_on(accept(listener, server));
+    // The listener is gone: the port is closed, new clients are refused.
+    drain(server);
+    // Every task is over; this ends the runtime's idle threads.
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
+    drop(mark_stopped);
+}
+
+/// Accepts connections until shutdown cancels `accepting`: a task per
+/// connection. Unlike a blocked `accept` on a thread, this one waits for the
+/// context too.
+async fn accept(listener: TcpListener, server: &Arc<Shared>) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = server.accepting.wait_async() => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    server.spawn(connection::serve(stream, peer, Arc::clone(server)));
+                }
+                Err(err) => {
+                    server.log.server(format_args!("accept failed: {err}"));
+                    // Out of file descriptors, say: back off a little,
+                    // unless shutdown comes first.
+                    tokio::select! {
+                        _ = server.accepting.wait_async() => return,
+                        () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    }
+                }
+            },
         }
     }
-    drop(listener); // the port is closed: new clients are refused
-    drain(server);
-    drop(mark_stopped);
 }
 // ANCHOR_END: serve
 
@@ -195,13 +228,13 @@ fn drain(server: &Shared) {
         show(grace),
         server.in_flight.get()
     ));
-    if !server.connections.wait_timeout(grace) {
+    if !server.tasks_running.wait_timeout(grace) {
         server.log.server(format_args!(
             "grace period over: canceling {} request(s)",
             server.in_flight.get()
         ));
         server.cancel_root.cancel(Some(Arc::new(ShuttingDown)));
-        server.connections.wait();
+        server.tasks_running.wait();
     }
     server
         .log
@@ -219,6 +252,38 @@ impl Shared {
             ));
         }
         self.stop_accepting.cancel(Some(Arc::new(ShuttingDown)));
+    }
+
+    // ANCHOR: spawn
+    /// Spawns `task` on the server's runtime, counted by the wait group that
+    /// shutdown waits on and by the task gauge, until it ends or is dropped.
+    pub(crate) fn spawn<F>(self: &Arc<Self>, task: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.tasks_running.add(1);
+        let counted = Counted {
+            server: Arc::clone(self),
+            _live: self.tasks.enter(),
+        };
+        self.runtime.spawn(async move {
+            let _counted = counted;
+            task.await
+        })
+    }
+    // ANCHOR_END: spawn
+}
+
+/// One task's place in the wait group and the gauge, given back on drop.
+struct Counted {
+    server: Arc<Shared>,
+    _live: Entered,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.server.tasks_running.done();
     }
 }
 
@@ -280,8 +345,9 @@ impl ServerHandle {
         self.shared.cancel_root.cancel(Some(Arc::new(ShuttingDown)));
     }
 
-    /// Blocks until the server has stopped: the port is closed and every
-    /// request, with every thread it started, is done.
+    /// Blocks until the server has stopped: the port is closed, every
+    /// request is done with every task and backend call it started, and the
+    /// server's runtime has shut down.
     ///
     /// # Examples
     ///
@@ -337,7 +403,8 @@ impl ServerHandle {
         &self.shared.backends.live
     }
 
-    /// The disconnect watchers running now: one per request being handled.
+    /// The disconnect watchers armed now: one per request whose response is
+    /// not ready yet.
     ///
     /// # Examples
     ///
@@ -354,7 +421,9 @@ impl ServerHandle {
         &self.shared.watchers
     }
 
-    /// The connections being served now (one request each).
+    /// The requests being handled now: from the handler's start until its
+    /// response is ready, whether or not the client is still there to read
+    /// it.
     ///
     /// # Examples
     ///
@@ -370,17 +439,37 @@ impl ServerHandle {
     pub fn in_flight(&self) -> &Gauge {
         &self.shared.in_flight
     }
+
+    /// The tasks the server is running now: one per open connection, and
+    /// one per request being handled. Zero once the server has stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use request_service::{Config, Log, Server};
+    ///
+    /// let server = Server::start(Config { port: 0, log: Log::off(), ..Config::default() })?;
+    /// server.shutdown();
+    /// server.wait();
+    /// assert_eq!(server.live_tasks().get(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn live_tasks(&self) -> &Gauge {
+        &self.shared.tasks
+    }
 }
 
 impl fmt::Debug for ServerHandle {
     /// The address and what is running: `ServerHandle { addr: 127.0.0.1:8080,
-    /// in_flight: 1, live_backends: 2, live_watchers: 1, stopped: false }`.
+    /// in_flight: 1, live_backends: 2, live_watchers: 1, live_tasks: 2,
+    /// stopped: false }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerHandle")
             .field("addr", &self.addr)
             .field("in_flight", &self.shared.in_flight.get())
             .field("live_backends", &self.shared.backends.live.get())
             .field("live_watchers", &self.shared.watchers.get())
+            .field("live_tasks", &self.shared.tasks.get())
             .field("stopped", &self.stopped.is_done())
             .finish()
     }

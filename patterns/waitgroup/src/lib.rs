@@ -11,6 +11,8 @@
 //! - [`WaitGroup`]: a counter of unfinished tasks; a cheap, cloneable handle.
 //! - [`WaitGroup::go`], [`WaitGroup::go_scoped`]: run a task on a new thread
 //!   and count it (Go 1.25's `wg.Go`).
+//! - [`WaitGroup::task`]: count a task and hand it to a thread pool (rayon's,
+//!   say) instead: Go 1.25's `wg.Go` at the cost of queuing a closure.
 //! - [`WaitGroup::add`], [`WaitGroup::done`]: count tasks by hand.
 //! - [`WaitGroup::wait`], [`WaitGroup::wait_timeout`],
 //!   [`WaitGroup::wait_context`]: block until the counter is zero, or give up
@@ -31,6 +33,7 @@
 //! | `var wg sync.WaitGroup` | `let wg = WaitGroup::new();` |
 //! | `wg.Add(1); go func() { defer wg.Done(); … }()` | `wg.add(1); let wg2 = wg.clone(); thread::spawn(move \|\| { …; wg2.done() });` |
 //! | `wg.Go(func() { … })` | [`wg.go(move \|\| { … })`](WaitGroup::go) |
+//! | the same, on a thread pool | [`rayon::spawn(wg.task(move \|\| { … }))`](WaitGroup::task) |
 //! | `wg.Wait()` | [`wg.wait()`](WaitGroup::wait) |
 //! | `go func() { wg.Wait(); close(done) }()` + `select` with a timeout or `ctx.Done()` | [`wg.wait_timeout(d)`](WaitGroup::wait_timeout), [`wg.wait_context(&ctx)`](WaitGroup::wait_context) |
 //! | `var g errgroup.Group`, `g.Go(f)`, `g.Wait()` | [`errgroup::Group::new()`], [`g.go(f)`](errgroup::Group::go), [`g.wait()`](errgroup::Group::wait) |
@@ -102,7 +105,7 @@
 //! | an `add` from zero racing with the release of waiters | panic `sync: WaitGroup misuse: Add called concurrently with Wait` (best effort, as in Go) |
 //! | a new batch started before every wait of the last one returned | the released wait panics `sync: WaitGroup is reused before previous Wait has returned` (best effort, as in Go) |
 //! | a `delta` that does not fit the 32-bit counter | panic `sync: WaitGroup delta out of range` (Go truncates) |
-//! | a task started by [`go`](WaitGroup::go) panics | every wait on the group panics `sync: WaitGroup task panicked: <payload>` |
+//! | a task started by [`go`](WaitGroup::go) or [`task`](WaitGroup::task) panics, or a [`task`](WaitGroup::task) is dropped before it ran | every wait on the group panics `sync: WaitGroup task panicked: <payload>` |
 //! | an [`errgroup`] task panics | its context is canceled; [`wait`](errgroup::Group::wait) panics `errgroup: task panicked: <payload>` |
 //! | a new limit while tasks are running | panic `errgroup: modify limit while <k> goroutines in the group are still active` |
 //!

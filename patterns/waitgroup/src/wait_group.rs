@@ -48,10 +48,19 @@ const ADD_DURING_WAIT: &str = "sync: WaitGroup misuse: Add called concurrently w
 /// Go's panic when a woken waiter finds the group already counting again.
 const REUSED: &str = "sync: WaitGroup is reused before previous Wait has returned";
 
+/// The payload recorded for a task dropped before it ran.
+const DROPPED: &str = "task dropped before it ran";
+
+/// The bits of `state` that send `add` off its fast path: the counter's
+/// sign (a negative counter is misuse) and every waiter bit.
+const FAST_PATH_MASK: u64 = 0x8000_0000_FFFF_FFFF;
+
+#[inline]
 fn counter(state: u64) -> i32 {
     (state >> 32) as i32
 }
 
+#[inline]
 fn waiters(state: u64) -> u32 {
     state as u32
 }
@@ -120,7 +129,7 @@ fn waiters(state: u64) -> u32 {
 /// |---|---|
 /// | `var wg sync.WaitGroup` | `let wg = WaitGroup::new();` |
 /// | `wg.Add(n)`, `wg.Done()`, `wg.Wait()` | [`wg.add(n)`](WaitGroup::add), [`wg.done()`](WaitGroup::done), [`wg.wait()`](WaitGroup::wait) |
-/// | `wg.Go(f)` (Go 1.25) | [`wg.go(f)`](WaitGroup::go); [`wg.go_scoped(s, f)`](WaitGroup::go_scoped) for borrowing closures |
+/// | `wg.Go(f)` (Go 1.25) | [`wg.go(f)`](WaitGroup::go); [`wg.go_scoped(s, f)`](WaitGroup::go_scoped) for borrowing closures; [`pool.spawn(wg.task(f))`](WaitGroup::task) on a thread pool |
 /// | passing `&wg` to goroutines | `wg.clone()` (same group) or `&wg` |
 /// | copying a `WaitGroup` value (a vet error) | impossible: `Clone` shares the group |
 /// | `select` on a helper goroutine's `Wait` and `time.After` or `ctx.Done()` | [`wait_timeout`](WaitGroup::wait_timeout), [`wait_context`](WaitGroup::wait_context), with no helper thread |
@@ -243,10 +252,11 @@ impl WaitGroup {
     /// let wg = waitgroup::WaitGroup::new();
     /// wg.add(-1); // panics: sync: negative WaitGroup counter
     /// ```
+    #[inline]
     #[track_caller]
     pub fn add(&self, delta: isize) {
         let Ok(delta) = i32::try_from(delta) else {
-            panic!("sync: WaitGroup delta out of range");
+            delta_out_of_range();
         };
         self.inner.add(delta);
     }
@@ -266,6 +276,7 @@ impl WaitGroup {
     /// wg.done();
     /// wg.wait();
     /// ```
+    #[inline]
     #[track_caller]
     pub fn done(&self) {
         self.inner.add(-1);
@@ -295,8 +306,20 @@ impl WaitGroup {
     /// wg.go(|| { /* a task */ });
     /// wg.wait();
     /// ```
+    #[inline]
     #[track_caller]
     pub fn wait(&self) {
+        // The fast path, inlined into the caller: one load.
+        if !self.inner.is_zero() {
+            self.wait_slow();
+        }
+    }
+
+    /// [`wait`](WaitGroup::wait) once the counter was seen not zero.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn wait_slow(&self) {
         match self.inner.wait(&Until::Never) {
             Outcome::Zero | Outcome::GaveUp => {}
             Outcome::TaskPanicked(payload) => panic_task(&payload),
@@ -452,6 +475,94 @@ impl WaitGroup {
         }
     }
 
+    /// Counts a task and hands it back as a closure for any spawner: a thread
+    /// pool, an executor's blocking pool, `std::thread::spawn`. Go 1.25's
+    /// `wg.Go(f)`, with the `go` statement left to the caller.
+    ///
+    /// `wg.task(f)` adds one to the counter at once, so a wait that starts
+    /// after this call waits for the task however long the pool takes to
+    /// start it. The returned closure runs `f` and then calls
+    /// [`done`](WaitGroup::done), as a task started by [`go`](WaitGroup::go)
+    /// does. Use it to run a group's tasks on a pool instead of a thread
+    /// each: `go` starts an operating-system thread per task (tens of
+    /// microseconds), while a pool such as rayon's only queues a closure
+    /// (well under one; `benches/RESULTS.md` has the figures).
+    ///
+    /// # Panics
+    ///
+    /// A panic in `f` is caught and recorded as in [`go`](WaitGroup::go):
+    /// the task is not counted as done, every wait on the group panics with
+    /// `sync: WaitGroup task panicked: <payload>`, and the closure then
+    /// returns normally, so the pool's worker lives on (rayon, for one,
+    /// aborts the process when a spawned closure panics).
+    ///
+    /// A closure dropped without being called (say, by a pool shut down with
+    /// the task still queued) is a task that never finished: it is recorded
+    /// the same way, with the payload `task dropped before it ran`, so that
+    /// no wait hangs on it or mistakes it for done.
+    ///
+    /// `task` itself panics as [`add`](WaitGroup::add) does.
+    ///
+    /// # Deadlocks
+    ///
+    /// [`wait`](WaitGroup::wait) blocks its thread. Waiting from inside a
+    /// pool's own workers for tasks queued on that same pool can leave no
+    /// worker free to run them; wait from outside the pool, as below.
+    ///
+    /// # Examples
+    ///
+    /// On rayon's global pool:
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let wg = waitgroup::WaitGroup::new();
+    /// let finished = Arc::new(AtomicUsize::new(0));
+    /// for _ in 0..100 {
+    ///     let finished = Arc::clone(&finished);
+    ///     rayon::spawn(wg.task(move || {
+    ///         finished.fetch_add(1, Ordering::Relaxed);
+    ///     }));
+    /// }
+    /// wg.wait();
+    /// assert_eq!(finished.load(Ordering::Relaxed), 100);
+    /// ```
+    ///
+    /// On a thread, which is what [`go`](WaitGroup::go) does:
+    ///
+    /// ```
+    /// let wg = waitgroup::WaitGroup::new();
+    /// std::thread::spawn(wg.task(|| println!("hello from a task")));
+    /// wg.wait();
+    /// ```
+    ///
+    /// A task that never runs fails every wait instead of hanging it:
+    ///
+    /// ```
+    /// use std::panic::{AssertUnwindSafe, catch_unwind};
+    ///
+    /// let wg = waitgroup::WaitGroup::new();
+    /// drop(wg.task(|| unreachable!()));
+    /// let err = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+    /// assert_eq!(
+    ///     err.downcast_ref::<String>().unwrap(),
+    ///     "sync: WaitGroup task panicked: task dropped before it ran"
+    /// );
+    /// ```
+    #[track_caller]
+    pub fn task<F>(&self, f: F) -> impl FnOnce() + Send + use<F>
+    where
+        F: FnOnce() + Send,
+    {
+        self.add(1);
+        let pending = PendingTask {
+            group: self.clone(),
+            f: Some(f),
+        };
+        move || pending.run()
+    }
+
     /// Runs one task's body: `done` when it returns, recorded as a task panic
     /// (and handed back) when it panics.
     pub(crate) fn run_task(&self, f: impl FnOnce()) -> Result<(), Box<dyn Any + Send>> {
@@ -474,25 +585,67 @@ impl WaitGroup {
     }
 }
 
+/// A task counted by [`WaitGroup::task`] and not yet run.
+struct PendingTask<F> {
+    group: WaitGroup,
+    /// `None` once taken to run.
+    f: Option<F>,
+}
+
+impl<F: FnOnce()> PendingTask<F> {
+    fn run(mut self) {
+        let f = self.f.take().expect("a pending task runs once");
+        // A panic is recorded in the group; the pool's worker carries on.
+        let _ = self.group.run_task(f);
+    }
+}
+
+impl<F> Drop for PendingTask<F> {
+    fn drop(&mut self) {
+        if self.f.is_some() {
+            // Never ran: never done. Fail the waits rather than hang them.
+            self.group.inner.task_panicked(DROPPED.to_owned());
+        }
+    }
+}
+
 impl Inner {
+    #[inline]
     fn is_zero(&self) -> bool {
         // Acquire: pairs with the Release half of every `add`, so whatever
         // the tasks did is visible once we see zero.
         counter(self.state.load(Ordering::Acquire)) == 0
     }
 
+    /// The fast path of `add`, inlined into callers: one atomic add and one
+    /// test. Everything else (misuse, releasing waiters) is out of line.
+    #[inline]
     #[track_caller]
     fn add(&self, delta: i32) {
         // Go's `uint64(delta) << 32`: two's complement does the subtraction.
         let bits = (i64::from(delta) as u64) << 32;
         // AcqRel: Release publishes this task's work to whoever sees the
-        // counter reach zero (the Acquire in `is_zero`, or the releaser
-        // below, which passes it on through the mutex); Acquire lets the
+        // counter reach zero (the Acquire in `is_zero`, or the releaser in
+        // `add_slow`, which passes it on through the mutex); Acquire lets the
         // releaser receive every earlier task's work.
         let state = self
             .state
             .fetch_add(bits, Ordering::AcqRel)
             .wrapping_add(bits);
+        // No waiters and a counter that is not negative: nothing to check,
+        // nobody to release. One test covers both: the counter's sign bit
+        // and the 32 waiter bits.
+        if state & FAST_PATH_MASK != 0 {
+            self.add_slow(state, delta);
+        }
+    }
+
+    /// The rest of `add`, given the state it produced: misuse checks and the
+    /// release of waiters.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn add_slow(&self, state: u64, delta: i32) {
         let (count, waiting) = (counter(state), waiters(state));
         if count < 0 {
             panic!("{NEGATIVE_COUNTER}");
@@ -678,6 +831,14 @@ fn payload_text(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn delta_out_of_range() -> ! {
+    panic!("sync: WaitGroup delta out of range")
+}
+
+#[cold]
 #[track_caller]
 fn panic_task(payload: &str) -> ! {
     panic!("sync: WaitGroup task panicked: {payload}")

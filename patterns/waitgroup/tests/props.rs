@@ -246,6 +246,13 @@ impl WgCase {
             // Never counted done: the counter stays, every waiter panics.
             self.poisoned.get_or_insert(format!("task {id} failed"));
             let message = self.task_panic().unwrap();
+            if self.counter != 0 {
+                // The panic is recorded on the task's thread: let it land
+                // before the next step, or a later task's panic could be
+                // recorded first and the model would name the wrong one.
+                let recorded = || catch(|| self.wg.wait_timeout(Duration::ZERO)).is_err();
+                settle("the task's panic", recorded)?;
+            }
             return self.collect_released(Err(message));
         }
         self.counter -= 1;

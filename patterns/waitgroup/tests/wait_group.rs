@@ -462,3 +462,83 @@ mod misuse {
         assert_eq!(format!("{wg:?}"), "WaitGroup { count: 0, waiters: 0 }");
     }
 }
+
+mod pool_tasks {
+    use super::*;
+
+    #[test]
+    fn tasks_on_rayon_pool_are_waited_for() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let wg = WaitGroup::new();
+        let finished = Arc::new(AtomicUsize::new(0));
+        for _ in 0..1000 {
+            let finished = Arc::clone(&finished);
+            pool.spawn(wg.task(move || {
+                finished.fetch_add(1, Ordering::Relaxed);
+            }));
+        }
+        wg.wait();
+        assert_eq!(finished.load(Ordering::Relaxed), 1000);
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 0, waiters: 0 }");
+    }
+
+    #[test]
+    fn task_is_counted_before_it_runs() {
+        let wg = WaitGroup::new();
+        let task = wg.task(|| ());
+        assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
+        assert!(!wg.wait_timeout(ms(1)));
+        let runner = thread::spawn(task);
+        wg.wait();
+        runner.join().unwrap();
+    }
+
+    #[test]
+    fn tasks_may_borrow_in_a_scope() {
+        let wg = WaitGroup::new();
+        let mut parts = [0u64; 4];
+        rayon::scope(|s| {
+            for (i, part) in parts.iter_mut().enumerate() {
+                let task = wg.task(move || *part = i as u64 * 10);
+                s.spawn(move |_| task());
+            }
+        });
+        wg.wait();
+        assert_eq!(parts, [0, 10, 20, 30]);
+    }
+
+    #[test]
+    fn panicking_task_fails_every_wait_and_spares_the_worker() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let wg = WaitGroup::new();
+        pool.spawn(wg.task(|| panic!("boom")));
+        let err = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+        assert_eq!(panic_text(err), "sync: WaitGroup task panicked: boom");
+        // The pool's only worker survived and runs the next task.
+        let (tx, rx) = mpsc::channel();
+        pool.spawn(move || tx.send(7).unwrap());
+        assert_eq!(rx.recv_timeout(FOREVER), Ok(7));
+    }
+
+    #[test]
+    fn dropped_task_fails_every_wait() {
+        let wg = WaitGroup::new();
+        let task = wg.task(|| unreachable!("a dropped task never runs"));
+        let blocked = {
+            let wg = wg.clone();
+            thread::spawn(move || catch_unwind(AssertUnwindSafe(|| wg.wait())))
+        };
+        until_waiters(&wg, 1);
+        drop(task);
+        let message = "sync: WaitGroup task panicked: task dropped before it ran";
+        assert_eq!(panic_text(blocked.join().unwrap().unwrap_err()), message);
+        let err = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
+        assert_eq!(panic_text(err), message);
+    }
+}

@@ -6,6 +6,7 @@
 //! ```console
 //! $ cargo run -p benches --bin results            # after `bash benches/run.sh full`
 //! $ cargo run -p benches --bin results -- <criterion dir>
+//! $ cargo run -p benches --bin results -- --from-page   # RESULTS.md's own figures, new layout
 //! ```
 //!
 //! `RESULTS.md` is the one source of truth: the book includes it
@@ -15,6 +16,7 @@
 //! page.
 
 mod estimates;
+mod from_page;
 mod go_here;
 mod page;
 mod svg;
@@ -28,7 +30,31 @@ fn main() {
     let workspace = benches_dir
         .parent()
         .expect("benches/ sits in the workspace");
-    let criterion_dir = env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| {
+    let mut args = env::args_os().skip(1);
+    let first = args.next();
+    let go_here = go_here::read(&benches_dir.join("go-baseline.txt"));
+
+    // `--from-page [RESULTS.md]`: the figures of an earlier page, in the
+    // current layout; the charts are left as the run drew them.
+    if first.as_deref() == Some("--from-page".as_ref()) {
+        let page = args
+            .next()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| benches_dir.join("RESULTS.md"));
+        let text =
+            fs::read_to_string(&page).unwrap_or_else(|e| panic!("read {}: {e}", page.display()));
+        let (estimates, run_info) = from_page::read(&text, &page::pattern_groups());
+        let (markdown, _charts) = page::render(&estimates, go_here.as_ref(), &run_info);
+        fs::write(benches_dir.join("RESULTS.md"), markdown).expect("write benches/RESULTS.md");
+        println!(
+            "results: {} figures from {} -> benches/RESULTS.md (charts unchanged)",
+            estimates.len(),
+            page.display()
+        );
+        return;
+    }
+
+    let criterion_dir = first.map(PathBuf::from).unwrap_or_else(|| {
         env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace.join("target"))
@@ -43,7 +69,6 @@ fn main() {
         );
         std::process::exit(1);
     }
-    let go_here = go_here::read(&benches_dir.join("go-baseline.txt"));
     let run_info = fs::read_to_string(criterion_dir.join("run-info.txt")).unwrap_or_default();
 
     let (markdown, images) = page::render(&estimates, go_here.as_ref(), &run_info);

@@ -11,6 +11,14 @@ use crate::estimates::Estimate;
 use crate::go_here::GoRun;
 use crate::svg::{self, format_ns};
 
+/// Each pattern group and its alternatives, for reading a page back.
+pub(crate) fn pattern_groups() -> Vec<(&'static str, &'static [&'static str])> {
+    PATTERN_GROUPS
+        .iter()
+        .map(|(group, _, _, order)| (*group, *order))
+        .collect()
+}
+
 /// The pattern groups, in page order: group id, title, what it asks, and the
 /// alternatives in the order the columns should show them.
 const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
@@ -152,13 +160,22 @@ fn command_output(program: &str, args: &[&str]) -> Option<String> {
 
 fn machine(md: &mut String, run_info: &str, go_here: Option<&GoRun>) {
     md.push_str("## Machine and run\n\n| | |\n|---|---|\n");
-    let cpu = read_first("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown".into());
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let _ = writeln!(md, "| CPU | {cpu}, {cores} cores (`nproc`) |");
-    if let Some(mem) = read_first("/proc/meminfo", "MemTotal") {
+    // A page re-rendered from an older one (`--from-page`) keeps the machine
+    // it recorded, rather than describing the one it is re-rendered on.
+    let recorded = |key: &str| run_info.lines().any(|l| l.starts_with(&format!("{key}: ")));
+    if !recorded("CPU") {
+        let cpu = read_first("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown".into());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let _ = writeln!(md, "| CPU | {cpu}, {cores} cores (`nproc`) |");
+    }
+    if !recorded("Memory")
+        && let Some(mem) = read_first("/proc/meminfo", "MemTotal")
+    {
         let _ = writeln!(md, "| Memory | {mem} |");
     }
-    if let Ok(kernel) = fs::read_to_string("/proc/sys/kernel/osrelease") {
+    if !recorded("Kernel")
+        && let Ok(kernel) = fs::read_to_string("/proc/sys/kernel/osrelease")
+    {
         let _ = writeln!(md, "| Kernel | Linux {} |", kernel.trim());
     }
     if !run_info.contains("rustc:")
@@ -179,6 +196,12 @@ fn machine(md: &mut String, run_info: &str, go_here: Option<&GoRun>) {
         );
     }
     let _ = writeln!(md, "| Go reference figures | {PROVENANCE} |\n");
+}
+
+/// A benchmark id as code that may wrap after each `/`, so that long ids
+/// do not widen the table past the page.
+fn breakable(id: &str) -> String {
+    format!("<code>{}</code>", id.replace('/', "/<wbr>"))
 }
 
 /// The estimate and the half-width of its 95% interval: "1.20 µs ±4%".
@@ -216,39 +239,59 @@ fn go_shapes(
          `RunParallel` does.\n\n",
     );
     let mut chart = Vec::new();
-    md.push_str("| Benchmark | Rust | Go here | Rust vs Go here | Go reference | Rust vs reference | Why |\n");
-    md.push_str("|---|---:|---:|---|---:|---|---|\n");
+    // Each explanation is written once, as a numbered note under the table;
+    // a row carries only its note's number.
+    let mut notes: Vec<&str> = Vec::new();
+    md.push_str(
+        "| Benchmark | Rust | Go here | Rust vs Go here | Go reference | Rust vs reference |\n",
+    );
+    md.push_str("|---|---:|---:|---|---:|---|\n");
     for fig in GO_1_19 {
         let Some(ours) = by_id.get(fig.id) else {
-            let _ = writeln!(md, "| `{}` | not run | | | | | |", fig.id);
+            let _ = writeln!(md, "| {} | not run | | | | |", breakable(fig.id));
             continue;
         };
         let here = go_here.and_then(|go| go.ns_per_op.get(fig.go_name).copied());
         let main_ratio = here.unwrap_or(fig.ns_per_op) / ours.ns;
         let note = if fig.spawns_thread {
-            SPAWNS.to_owned()
+            Some(SPAWNS)
         } else if let Some((_, always)) = ALWAYS.iter().find(|(id, _)| *id == fig.id) {
-            (*always).to_owned()
+            Some(*always)
         } else if main_ratio <= 1.0 / 1.05 {
             SLOWER_BECAUSE
                 .iter()
                 .find(|(prefix, _)| fig.id.starts_with(prefix))
-                .map_or(String::new(), |(_, why)| (*why).to_owned())
+                .map(|(_, why)| *why)
         } else {
-            String::new()
+            None
         };
+        let marker = note.map_or(String::new(), |note| {
+            let number = match notes.iter().position(|n| *n == note) {
+                Some(at) => at + 1,
+                None => {
+                    notes.push(note);
+                    notes.len()
+                }
+            };
+            format!(" <sup>[{number}](#go-note-{number})</sup>")
+        });
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            fig.id,
+            "| {}{marker} | {} | {} | {} | {} | {} |",
+            breakable(fig.id),
             with_interval(ours),
             here.map_or("–".into(), format_ns),
             here.map_or("–".into(), |go| verdict(go / ours.ns)),
             format_ns(fig.ns_per_op),
             verdict(fig.ns_per_op / ours.ns),
-            note,
         );
         chart.push((fig.id.to_owned(), main_ratio));
+    }
+    if !notes.is_empty() {
+        md.push_str("\nNotes on the rows marked with a number:\n\n");
+        for (at, note) in notes.iter().enumerate() {
+            let _ = writeln!(md, "{}. <a id=\"go-note-{}\"></a>{note}", at + 1, at + 1);
+        }
     }
     let against = if go_here.is_some() {
         "Go 1.19 on this machine"
@@ -286,7 +329,7 @@ fn go_shapes(
              crate's documentation advises against.\n\n| Benchmark | Rust |\n|---|---:|\n",
         );
         for e in extra {
-            let _ = writeln!(md, "| `{}` | {} |", e.full_id, with_interval(e));
+            let _ = writeln!(md, "| {} | {} |", breakable(&e.full_id), with_interval(e));
         }
         md.push('\n');
     }
@@ -326,29 +369,41 @@ fn patterns(md: &mut String, images: &mut Vec<(String, String)>, estimates: &[Es
                 .map(|e| e.ns)
         };
 
-        let _ = writeln!(md, "### {title}\n\n{question}\n");
+        // One row per alternative and one column per parameter: the
+        // alternatives' names are long, the parameters short, so the table
+        // stays narrow however many alternatives a group compares. The
+        // fastest of each column is in bold.
         let _ = writeln!(
             md,
-            "| `{group}` | {} | Fastest |",
-            functions
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(" | ")
+            "### {title}\n\n{question} The fastest in each column is in bold.\n"
         );
-        let _ = writeln!(md, "|---|{}---|", "---:|".repeat(functions.len()));
-        for p in &params {
-            let cells: Vec<String> = functions
+        let labels: Vec<&str> = params
+            .iter()
+            .map(|p| if p.is_empty() { "time" } else { p.as_str() })
+            .collect();
+        let _ = writeln!(md, "| `{group}` | {} |", labels.join(" | "));
+        let _ = writeln!(md, "|---|{}", "---:|".repeat(params.len()));
+        let fastest: Vec<Option<&str>> = params
+            .iter()
+            .map(|p| {
+                functions
+                    .iter()
+                    .filter_map(|f| cell(f, p).map(|ns| (ns, *f)))
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, f)| f)
+            })
+            .collect();
+        for f in &functions {
+            let cells: Vec<String> = params
                 .iter()
-                .map(|f| cell(f, p).map_or("–".into(), format_ns))
+                .zip(&fastest)
+                .map(|(p, best)| match cell(f, p) {
+                    Some(ns) if *best == Some(*f) => format!("**{}**", format_ns(ns)),
+                    Some(ns) => format_ns(ns),
+                    None => "–".into(),
+                })
                 .collect();
-            let label = if p.is_empty() { "time" } else { p };
-            let fastest = functions
-                .iter()
-                .filter_map(|f| cell(f, p).map(|ns| (ns, f)))
-                .min_by(|a, b| a.0.total_cmp(&b.0))
-                .map_or(String::new(), |(_, f)| format!("`{f}`"));
-            let _ = writeln!(md, "| {label} | {} | {fastest} |", cells.join(" | "));
+            let _ = writeln!(md, "| `{f}` | {} |", cells.join(" | "));
         }
         let series: Vec<(String, Vec<Option<f64>>)> = functions
             .iter()
