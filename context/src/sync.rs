@@ -26,7 +26,7 @@ pub(crate) mod std_prims {
     use std::sync::{OnceLock, PoisonError};
     use std::time::Duration;
 
-    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
     pub(crate) use std::sync::{Arc, Weak};
 
     /// The done channel: crossbeam's, so that users can `select!` on it.
@@ -109,6 +109,36 @@ pub(crate) mod std_prims {
         }
     }
 
+    /// How many threads the machine runs at once (at least 1).
+    pub(crate) fn available_parallelism() -> usize {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+
+    /// A small number that differs between threads and never changes for
+    /// one (threads get consecutive values in the order they first ask): how
+    /// the timer queue spreads threads over its shards.
+    pub(crate) fn shard_hint() -> usize {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static HINT: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+        }
+        HINT.with(|hint| *hint)
+    }
+
+    /// Makes the next `spawn` on this thread fail, as when the operating
+    /// system refuses a thread (for the unit tests, which run in parallel:
+    /// the process-wide `testing::refuse_thread_starts` would leak between
+    /// them).
+    #[cfg(test)]
+    pub(crate) fn fail_next_spawn() {
+        FAIL_NEXT_SPAWN.with(|fail| fail.set(true));
+    }
+
+    #[cfg(test)]
+    thread_local! {
+        static FAIL_NEXT_SPAWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
     /// A waker that unparks the calling thread: how a thread blocked on a
     /// context is woken, exactly as a future is, after the tree's lock is
     /// released (no herd of threads then fighting for that lock).
@@ -137,6 +167,10 @@ pub(crate) mod std_prims {
     /// cannot create one (or a test said to act as if it could not).
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
         super::refuse_spawn()?;
+        #[cfg(test)]
+        if FAIL_NEXT_SPAWN.with(|fail| fail.replace(false)) {
+            return Err(std::io::Error::other("thread start refused for a test"));
+        }
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(f)
@@ -157,7 +191,7 @@ pub(crate) mod loom_prims {
     /// loom's, so the interleavings that matter are still explored.
     pub(crate) use std::sync::{Arc, Weak};
 
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
     pub(crate) const TIMER_THREAD: bool = false;
 
@@ -222,6 +256,21 @@ pub(crate) mod loom_prims {
             self.0.get()
         }
     }
+
+    /// One: loom models keep one timer shard.
+    pub(crate) fn available_parallelism() -> usize {
+        1
+    }
+
+    /// Zero: loom models keep one timer shard.
+    pub(crate) fn shard_hint() -> usize {
+        0
+    }
+
+    /// The model instance starts no timer thread, so there is nothing to
+    /// refuse.
+    #[cfg(test)]
+    pub(crate) fn fail_next_spawn() {}
 
     /// A waker that unparks the calling model thread.
     pub(crate) fn thread_waker() -> std::task::Waker {
