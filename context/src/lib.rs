@@ -144,6 +144,11 @@
 //! for the life of the process; and one short-lived thread per [`after_func`]
 //! callback that runs. Nothing else: a context never needs a watcher thread.
 //!
+//! Deadlines are kept in sharded timing wheels of one-millisecond slots:
+//! arming and stopping one costs the same with forty or four hundred thousand
+//! live, and a deadline fires at or after its instant, never before, and
+//! within about a millisecond of it on a machine that is not overloaded.
+//!
 //! # Model checking
 //!
 //! With the `loom` feature the crate also builds a second copy of its
