@@ -5,10 +5,12 @@
 //! over an explicit work list:
 //!
 //! 1. claim the root (publish its outcome and take its children, under its
-//!    lock alone), then remove it from its parent;
+//!    lock alone);
 //! 2. pop a child, claim it the same way, push its children; repeat;
 //! 3. settle the root: its whole subtree is done;
-//! 4. with no lock held, run the deferred work (wakers, `after_func`
+//! 4. remove the root from its parent: only now, so that a cancel of the
+//!    parent meanwhile finds it, sees it claimed, and waits for step 3;
+//! 5. with no lock held, run the deferred work (wakers, `after_func`
 //!    threads, timer removal, dropping what the walk held).
 //!
 //! No two node locks are ever held together, so there is no lock order to
@@ -38,11 +40,6 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
         this.wait_settled();
         return false;
     };
-    // Our own lock is released: take ourselves out of the parent.
-    if let Some(parent) = node.parent() {
-        let addr = Arc::as_ptr(node) as *const ();
-        drop(parent.remove_node(this, addr));
-    }
     if !children.is_empty() {
         let root: Arc<dyn TreeNode> = node.clone();
         let mut work: Vec<Child> = children.into_iter().map(|(_, child)| child).collect();
@@ -75,6 +72,13 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
             child.canceler().wait_settled();
         }
         this.settle();
+    }
+    // Only now, the subtree done, take ourselves out of the parent (as Go
+    // does): a cancel of the parent meanwhile still finds us, sees us
+    // claimed, and waits for this walk to settle before it returns.
+    if let Some(parent) = node.parent() {
+        let addr = Arc::as_ptr(node) as *const ();
+        drop(parent.remove_node(this, addr));
     }
     deferred.run();
     true
