@@ -1,8 +1,11 @@
-//! The textbook context and its broken twins.
+//! The textbook contexts and their broken twins.
 //!
 //! [`Textbook`] is a plain implementation of Go's design over loom's
 //! primitives, every step a default method of [`Steps`]; it passes every
-//! model. Each twin is the textbook with one step replaced by the naive
+//! model written for Go's promises. [`IterativeTextbook`] is the crate's own
+//! design written as plainly (weak links to children, a cancel that walks
+//! the subtree one node lock at a time), every step a default method of
+//! [`WalkSteps`]; it passes the models of the iterative cancel. Each twin is the textbook with one step replaced by the naive
 //! version a reasonable person writes first, and one model rejects it.
 //! Because a twin differs from a passing implementation in that one step,
 //! its failure is that step's fault.
@@ -28,6 +31,8 @@ mod done_fast_path;
 mod drop_skips_detach;
 mod err_skips_done;
 mod fired_timer_leaks;
+#[macro_use]
+pub mod iterative;
 mod lost_wakeup;
 mod shared_cancel;
 mod signal_before_err;
@@ -42,6 +47,7 @@ pub use done_fast_path::DoneFastPath;
 pub use drop_skips_detach::DropSkipsDetach;
 pub use err_skips_done::ErrSkipsDone;
 pub use fired_timer_leaks::FiredTimerLeaks;
+pub use iterative::{IterativeTextbook, WalkSteps};
 pub use lost_wakeup::LostWakeup;
 pub use shared_cancel::SharedCancel;
 pub use signal_before_err::SignalBeforeErr;
@@ -49,3 +55,5 @@ pub use stale_waker_slot::StaleWakerSlot;
 pub use stop_check_then_set::StopCheckThenSet;
 pub use textbook::{Steps, Textbook};
 pub use torn_cause::TornCause;
+
+walk_trees!(IterativeTextbook);
