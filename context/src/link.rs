@@ -209,6 +209,9 @@ mod tests {
     /// plain cancelable link fails here first.
     #[test]
     fn a_cancelable_link_stays_small() {
+        if !super::super::sync::TIMER_THREAD {
+            return; // loom's primitives are larger: the figure is std's
+        }
         assert!(std::mem::size_of::<Link>() <= 184, "{}", std::mem::size_of::<Link>());
         assert!(std::mem::size_of::<ValueLayer>() <= 48);
     }
