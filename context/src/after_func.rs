@@ -2,10 +2,9 @@
 
 use std::fmt;
 
-use super::context::{Context, Node};
-use super::sync::Arc;
-use super::tree::{self, CancelNode, Label};
-use crate::error::Error;
+use super::canceler::Registration;
+use super::context::Context;
+use super::sync::{Arc, spawn};
 
 /// Arranges for `f` to run on a new thread after `ctx` is done, Go's
 /// `context.AfterFunc(ctx, f)`.
@@ -16,6 +15,10 @@ use crate::error::Error;
 ///
 /// The returned [`AfterFunc`] can [`stop`](AfterFunc::stop) the link.
 /// Dropping it does not: like Go's ignored `stop`, `f` still runs on cancel.
+/// The link holds `ctx`, so `f` waits as long as either the link or a
+/// context of `ctx`'s line is alive; once every one of them is gone and `ctx`
+/// was never canceled, nothing is left to cancel it and `f` is dropped
+/// unrun (Go's garbage collector would keep `ctx` for an ancestor's cancel).
 ///
 /// # Panics
 ///
@@ -37,21 +40,20 @@ pub fn after_func<F>(ctx: &Context, f: F) -> AfterFunc
 where
     F: FnOnce() + Send + 'static,
 {
-    let signal = ctx.signal_node().cloned();
-    let node = Node::new_cancel(
-        ctx,
-        CancelNode::new(
-            Label::AfterFunc,
-            None,
-            None,
-            signal.clone(),
-            Some(Box::new(f)),
-        ),
-    );
-    if let Some(signal) = signal {
-        tree::register(&signal, &node);
+    let registration = Arc::new(Registration::new(Box::new(f)));
+    if let Some(layer) = ctx.chain().cancel_layer()
+        && layer.canceler.add_after_func(&registration).is_err()
+    {
+        // Already done: start f at once, still on its own thread.
+        if let Some(f) = registration.take() {
+            spawn("context-after-func", f)
+                .expect("context: failed to start an after_func thread");
+        }
     }
-    AfterFunc { node }
+    AfterFunc {
+        ctx: ctx.clone(),
+        registration,
+    }
 }
 
 /// The link made by [`after_func`], Go's `stop` function.
@@ -65,7 +67,9 @@ where
 /// cancel.cancel();
 /// ```
 pub struct AfterFunc {
-    node: Arc<Node>,
+    /// Keeps the context, and so the registration, alive while the link is.
+    ctx: Context,
+    registration: Arc<Registration>,
 }
 
 impl AfterFunc {
@@ -82,17 +86,15 @@ impl AfterFunc {
     /// assert!(!link.stop()); // f was already started
     /// ```
     pub fn stop(&self) -> bool {
-        let Some(node) = self.node.cancel_node() else {
-            return false;
-        };
-        // The callback is taken under the node's lock, by this call or by
-        // the cancel, never both: exactly one of them decides.
-        let Some(f) = node.take_after_func() else {
+        // The callback is taken under its own lock, by this call or by the
+        // cancel, never both: exactly one of them decides.
+        let Some(f) = self.registration.take() else {
             return false;
         };
         drop(f);
-        // Unregister from the parent; the callback is gone, so nothing runs.
-        tree::cancel(&self.node, Error::Canceled, None);
+        if let Some(layer) = self.ctx.chain().cancel_layer() {
+            drop(layer.canceler.remove_after_func(&self.registration));
+        }
         true
     }
 }

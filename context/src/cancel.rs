@@ -3,9 +3,12 @@
 
 use std::fmt;
 
-use super::context::{Context, Node};
+use std::time::Instant;
+
+use super::context::Context;
+use super::link::{Kind, Link};
 use super::sync::Arc;
-use super::tree::{self, CancelNode, Label};
+use super::tree;
 use crate::error::{Cause, Error};
 
 /// Derives a cancelable child of `parent`, Go's `context.WithCancel(parent)`.
@@ -27,8 +30,8 @@ use crate::error::{Cause, Error};
 /// assert_eq!(child.err(), Some(context::Error::Canceled));
 /// ```
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
-    let node = derive(parent, Label::WithCancel, parent.deadline(), None);
-    (Context::from_node(node.clone()), CancelFunc::new(node))
+    let link = derive(parent, Kind::Plain, parent.deadline());
+    (Context::from_link(link.clone()), CancelFunc::new(link))
 }
 
 /// Like [`with_cancel`], but the handle records a cause, Go's
@@ -49,31 +52,14 @@ pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
     (ctx, CancelCauseFunc { inner: cancel })
 }
 
-/// Builds a cancel node below `parent` and links it into the tree.
-pub(crate) fn derive(
-    parent: &Context,
-    label: Label,
-    deadline: Option<std::time::Instant>,
-    deadline_cause: Option<Cause>,
-) -> Arc<Node> {
-    let signal = parent.signal_node().cloned();
-    let parent_outcome = signal
-        .as_ref()
-        .and_then(|signal| signal.cancel_node())
-        .and_then(CancelNode::outcome);
-    if let Some((err, cause)) = parent_outcome {
-        // The parent is done for good: the child is born done, with nothing to
-        // register. (A cancel racing with this check is caught by `register`.)
-        return Node::new_cancel(parent, CancelNode::new_done(label, deadline, err, cause));
+/// Builds a cancelable link below `parent` and registers it with the
+/// nearest cancelable ancestor (or makes it born done, if that is done).
+pub(crate) fn derive(parent: &Context, kind: Kind, deadline: Option<Instant>) -> Arc<Link> {
+    let link = Link::cancelable(parent.chain(), kind, deadline);
+    if let Some(ancestor) = parent.chain().cancel_layer() {
+        tree::register(&ancestor.canceler, &link);
     }
-    let node = Node::new_cancel(
-        parent,
-        CancelNode::new(label, deadline, deadline_cause, signal.clone(), None),
-    );
-    if let Some(signal) = signal {
-        tree::register(&signal, &node);
-    }
-    node
+    link
 }
 
 /// Cancels a context, Go's `CancelFunc`; dropping it cancels too.
@@ -108,12 +94,12 @@ pub(crate) fn derive(
 /// ```
 #[must_use = "dropping the handle cancels the context at once; bind it to a variable"]
 pub struct CancelFunc {
-    node: Option<Arc<Node>>,
+    link: Option<Arc<Link>>,
 }
 
 impl CancelFunc {
-    pub(crate) fn new(node: Arc<Node>) -> Self {
-        Self { node: Some(node) }
+    pub(crate) fn new(link: Arc<Link>) -> Self {
+        Self { link: Some(link) }
     }
 
     /// Cancels the context with [`Error::Canceled`] and no cause.
@@ -131,16 +117,18 @@ impl CancelFunc {
     }
 
     fn cancel_with(&self, cause: Option<Cause>) {
-        if let Some(node) = &self.node {
-            tree::cancel(node, Error::Canceled, cause);
+        if let Some(link) = &self.link {
+            tree::cancel(link, Error::Canceled, cause);
         }
     }
 
     /// Drops the handle without canceling: the context stays live until its
     /// parent is canceled or its deadline passes.
     ///
-    /// This is Go's behaviour when cancel is never called, including its cost:
-    /// the context stays registered with its parent until then.
+    /// This is Go's behaviour when cancel is never called, with one
+    /// difference: Go keeps the context registered with its parent until
+    /// then even if nothing refers to it any more; here a context whose every
+    /// handle and clone is gone leaves its parent and is freed at once.
     ///
     /// # Examples
     ///
@@ -153,7 +141,7 @@ impl CancelFunc {
     /// assert!(child.is_done());
     /// ```
     pub fn disarm(mut self) {
-        self.node = None;
+        self.link = None;
     }
 }
 
@@ -167,12 +155,12 @@ impl CancelFunc {
     /// The `Debug` form shared by both handle types: state, not internals.
     fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let done = self
-            .node
+            .link
             .as_ref()
-            .and_then(|node| node.cancel_node())
-            .is_some_and(|node| node.load_err().is_some());
+            .and_then(|link| link.cancel_layer())
+            .is_some_and(|layer| layer.canceler.load_err().is_some());
         f.debug_struct(name)
-            .field("armed", &self.node.is_some())
+            .field("armed", &self.link.is_some())
             .field("done", &done)
             .finish()
     }

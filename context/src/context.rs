@@ -4,8 +4,8 @@ use std::any::Any;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use super::link::{CancelLayer, Chain, Kind, Layer, Link, ValueLayer};
 use super::sync::{Arc, Receiver, never};
-use super::tree::{CancelNode, Label};
 use super::wait::WaitAsync;
 use crate::error::{Cause, Error};
 use crate::key::Key;
@@ -55,88 +55,7 @@ use crate::key::Key;
 /// ```
 #[derive(Clone)]
 pub struct Context {
-    repr: Repr,
-}
-
-#[derive(Clone)]
-enum Repr {
-    Background,
-    Todo,
-    Node(Arc<Node>),
-}
-
-/// One derived context: a link in the chain from a root.
-pub(crate) struct Node {
-    pub(crate) parent: Context,
-    pub(crate) kind: Kind,
-}
-
-// Cancel nodes are the common case and stay one allocation; a value layer
-// pays for the larger variant instead.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Kind {
-    /// `with_cancel`, `with_deadline`, `after_func`: a node of the cancel tree.
-    Cancel(CancelNode),
-    Value(ValueLayer),
-    WithoutCancel,
-}
-
-pub(crate) struct ValueLayer {
-    key: usize,
-    name: &'static str,
-    value: Box<dyn DebugAny>,
-    /// The nearest cancel node above, cached so that done checks on a value
-    /// layer cost the same as on its cancel ancestor.
-    signal: Option<Arc<Node>>,
-}
-
-/// A value that can be printed (for `Display`) and downcast (for lookups).
-trait DebugAny: Any + Send + Sync + fmt::Debug {}
-impl<T: Any + Send + Sync + fmt::Debug> DebugAny for T {}
-
-impl Node {
-    /// This node's own cancel state, if it is a cancel node.
-    pub(crate) fn cancel_node(&self) -> Option<&CancelNode> {
-        match &self.kind {
-            Kind::Cancel(node) => Some(node),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn new_cancel(parent: &Context, node: CancelNode) -> Arc<Node> {
-        Arc::new(Node {
-            parent: parent.clone(),
-            kind: Kind::Cancel(node),
-        })
-    }
-}
-
-/// Dropping a long chain of contexts would otherwise recurse once per link;
-/// unlink it iteratively instead, as far as this drop owns it.
-impl Drop for Node {
-    fn drop(&mut self) {
-        let mut next = self.take_links();
-        while let Repr::Node(node) = next.repr {
-            match Arc::try_unwrap(node) {
-                Ok(mut node) => next = node.take_links(),
-                Err(_) => break, // someone else still holds the rest
-            }
-        }
-    }
-}
-
-impl Node {
-    /// Detaches this node from the nodes above it and returns its parent.
-    fn take_links(&mut self) -> Context {
-        // The shortcut to the nearest cancel node is a second reference to an
-        // ancestor; release it first so that the chain's own is the last one.
-        match &mut self.kind {
-            Kind::Cancel(node) => drop(node.take_parent()),
-            Kind::Value(layer) => drop(layer.signal.take()),
-            Kind::WithoutCancel => {}
-        }
-        std::mem::replace(&mut self.parent, background())
-    }
+    chain: Chain,
 }
 
 /// Returns a never-canceled root context with no values and no deadline, Go's
@@ -156,7 +75,7 @@ impl Node {
 /// ```
 pub const fn background() -> Context {
     Context {
-        repr: Repr::Background,
+        chain: Chain::Background,
     }
 }
 
@@ -174,31 +93,23 @@ pub const fn background() -> Context {
 /// assert_eq!(ctx.to_string(), "context.TODO");
 /// ```
 pub const fn todo() -> Context {
-    Context { repr: Repr::Todo }
+    Context { chain: Chain::Todo }
 }
 
 impl Context {
-    pub(crate) fn from_node(node: Arc<Node>) -> Context {
+    pub(crate) fn from_link(link: Arc<Link>) -> Context {
         Context {
-            repr: Repr::Node(node),
+            chain: Chain::Link(link),
         }
     }
 
-    /// The nearest cancel node at or above this context: the node whose state
-    /// this context reports. `None` if it can never be canceled.
-    pub(crate) fn signal_node(&self) -> Option<&Arc<Node>> {
-        let Repr::Node(node) = &self.repr else {
-            return None;
-        };
-        match &node.kind {
-            Kind::Cancel(_) => Some(node),
-            Kind::Value(layer) => layer.signal.as_ref(),
-            Kind::WithoutCancel => None,
-        }
+    pub(crate) fn chain(&self) -> &Chain {
+        &self.chain
     }
 
-    fn signal(&self) -> Option<&CancelNode> {
-        self.signal_node().and_then(|node| node.cancel_node())
+    /// The cancelable layer whose state this context reports.
+    fn cancel_layer(&self) -> Option<&CancelLayer> {
+        self.chain.cancel_layer()
     }
 
     /// Returns when this context will be canceled because of a deadline, Go's
@@ -215,7 +126,7 @@ impl Context {
     /// assert_eq!(context::background().deadline(), None);
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        self.signal().and_then(|node| node.deadline)
+        self.cancel_layer().and_then(|layer| layer.deadline)
     }
 
     /// Returns a channel that is closed (disconnected) when this context is
@@ -250,8 +161,8 @@ impl Context {
     /// # let _ = handled;
     /// ```
     pub fn done(&self) -> Receiver<()> {
-        match self.signal() {
-            Some(node) => node.done(),
+        match self.cancel_layer() {
+            Some(layer) => layer.canceler.done(),
             None => never(),
         }
     }
@@ -271,7 +182,8 @@ impl Context {
     /// assert_eq!(ctx.err(), Some(context::Error::DeadlineExceeded));
     /// ```
     pub fn err(&self) -> Option<Error> {
-        self.signal().and_then(CancelNode::load_err)
+        self.cancel_layer()
+            .and_then(|layer| layer.canceler.load_err())
     }
 
     /// Whether this context is done: `self.err().is_some()`, one atomic load
@@ -307,7 +219,7 @@ impl Context {
     /// assert!(child.cause().unwrap().downcast_ref::<std::fmt::Error>().is_some());
     /// ```
     pub fn cause(&self) -> Option<Cause> {
-        self.signal().and_then(CancelNode::cause)
+        self.cancel_layer().and_then(|layer| layer.canceler.cause())
     }
 
     /// Returns the value bound to `key` by the innermost
@@ -326,18 +238,13 @@ impl Context {
     /// ```
     pub fn value<T: 'static>(&self, key: &'static Key<T>) -> Option<&T> {
         let id = key.id();
-        let mut ctx = self;
-        while let Repr::Node(node) = &ctx.repr {
-            if let Kind::Value(layer) = &node.kind
-                && layer.key == id
-            {
-                // The key's type fixed the value's type in `with_value`.
-                let value: &dyn Any = &*layer.value;
-                return value.downcast_ref::<T>();
-            }
-            ctx = &node.parent;
-        }
-        None
+        let layer = self.chain.links().find_map(|link| match &link.layer {
+            Layer::Value(layer) if layer.key == id => Some(layer),
+            _ => None,
+        })?;
+        // The key's type fixed the value's type in `with_value`.
+        let value: &dyn Any = &*layer.value;
+        value.downcast_ref::<T>()
     }
 
     /// Blocks the calling thread until this context is done and returns its
@@ -355,8 +262,9 @@ impl Context {
     /// assert_eq!(ctx.wait(), context::Error::DeadlineExceeded);
     /// ```
     pub fn wait(&self) -> Error {
-        match self.signal() {
-            Some(node) => node
+        match self.cancel_layer() {
+            Some(layer) => layer
+                .canceler
                 .wait_until(None)
                 .expect("an untimed wait returns only when done"),
             None => loop {
@@ -397,8 +305,8 @@ impl Context {
     /// assert_eq!(ctx.wait_deadline(Instant::now() + Duration::from_millis(1)), None);
     /// ```
     pub fn wait_deadline(&self, deadline: Instant) -> Option<Error> {
-        match self.signal() {
-            Some(node) => node.wait_until(Some(deadline)),
+        match self.cancel_layer() {
+            Some(layer) => layer.canceler.wait_until(Some(deadline)),
             None => {
                 while let Some(left) = deadline.checked_duration_since(Instant::now()) {
                     std::thread::park_timeout(left);
@@ -428,7 +336,7 @@ impl Context {
     /// assert_eq!(done.poll(&mut cx), Poll::Ready(context::Error::Canceled));
     /// ```
     pub fn wait_async(&self) -> WaitAsync {
-        WaitAsync::new(self.signal_node().cloned())
+        WaitAsync::new(self.chain.reports_to().cloned())
     }
 }
 
@@ -456,13 +364,13 @@ pub fn with_value<T>(parent: &Context, key: &'static Key<T>, value: T) -> Contex
 where
     T: Any + Send + Sync + fmt::Debug,
 {
-    Context::from_node(Arc::new(Node {
-        parent: parent.clone(),
-        kind: Kind::Value(ValueLayer {
+    Context::from_link(Arc::new(Link {
+        parent: parent.chain.clone(),
+        layer: Layer::Value(ValueLayer {
             key: key.id(),
             name: key.name(),
             value: Box::new(value),
-            signal: parent.signal_node().cloned(),
+            reports_to: parent.chain.reports_to().cloned(),
         }),
     }))
 }
@@ -488,9 +396,9 @@ where
 /// assert_eq!(detached.value(&USER), Some(&"gopher"));
 /// ```
 pub fn without_cancel(parent: &Context) -> Context {
-    Context::from_node(Arc::new(Node {
-        parent: parent.clone(),
-        kind: Kind::WithoutCancel,
+    Context::from_link(Arc::new(Link {
+        parent: parent.chain.clone(),
+        layer: Layer::WithoutCancel,
     }))
 }
 
@@ -502,30 +410,31 @@ pub fn without_cancel(parent: &Context) -> Context {
 /// `Debug` form.
 impl fmt::Display for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Background => f.write_str("context.Background"),
-            Repr::Todo => f.write_str("context.TODO"),
-            Repr::Node(node) => {
-                fmt::Display::fmt(&node.parent, f)?;
-                match &node.kind {
-                    Kind::Cancel(cancel) => match cancel.label {
-                        Label::WithCancel => f.write_str(".WithCancel"),
-                        Label::AfterFunc => f.write_str(".AfterFunc"),
-                        Label::WithDeadline(deadline) => {
-                            let now = Instant::now();
-                            match deadline.checked_duration_since(now) {
-                                Some(left) => write!(f, ".WithDeadline(in {left:?})"),
-                                None => write!(f, ".WithDeadline({:?} ago)", now - deadline),
-                            }
-                        }
-                    },
-                    Kind::Value(layer) => {
-                        write!(f, ".WithValue({}, {:?})", layer.name, layer.value)
-                    }
-                    Kind::WithoutCancel => f.write_str(".WithoutCancel"),
+        // Root first, without recursion: a chain may be a million links long.
+        let links: Vec<&Link> = self.chain.links().collect();
+        f.write_str(match self.chain.root() {
+            Chain::Todo => "context.TODO",
+            _ => "context.Background",
+        })?;
+        links.iter().rev().try_for_each(|link| fmt_layer(&link.layer, f))
+    }
+}
+
+/// One link's part of the `Display` form.
+fn fmt_layer(layer: &Layer, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match layer {
+        Layer::Cancel(cancel) => match (&cancel.kind, cancel.deadline) {
+            (Kind::Deadline { .. }, Some(deadline)) => {
+                let now = Instant::now();
+                match deadline.checked_duration_since(now) {
+                    Some(left) => write!(f, ".WithDeadline(in {left:?})"),
+                    None => write!(f, ".WithDeadline({:?} ago)", now - deadline),
                 }
             }
-        }
+            _ => f.write_str(".WithCancel"),
+        },
+        Layer::Value(value) => write!(f, ".WithValue({}, {:?})", value.name, value.value),
+        Layer::WithoutCancel => f.write_str(".WithoutCancel"),
     }
 }
 

@@ -4,8 +4,11 @@ use std::time::{Duration, Instant};
 
 use super::cancel::{CancelFunc, derive, with_cancel};
 use super::context::Context;
-use super::tree::{self, CancelNode, Label};
-use crate::error::Cause;
+use super::link::{Kind, Link};
+use super::sync::{Arc, Weak};
+use super::timer::{self, Expire};
+use super::tree;
+use crate::error::{Cause, Error};
 
 /// Derives a child canceled when `deadline` passes, Go's
 /// `context.WithDeadline(parent, d)`.
@@ -22,6 +25,11 @@ use crate::error::Cause;
 ///
 /// Deadlines are kept by one shared timer thread, not a thread per context;
 /// canceling removes the timer at once.
+///
+/// # Panics
+///
+/// If the timer thread is not running and the operating system refuses to
+/// start it. Nothing is left armed, and the next deadline tries again.
 ///
 /// # Examples
 ///
@@ -67,13 +75,29 @@ pub fn with_deadline_cause(
         // The parent expires first: no timer of our own (Go drops `cause` too).
         return with_cancel(parent);
     }
-    let node = derive(parent, Label::WithDeadline(deadline), Some(deadline), cause);
+    let link = derive(parent, Kind::Deadline { cause }, Some(deadline));
     if deadline <= Instant::now() {
-        tree::expire(&node);
+        link.clone().expire(); // born expired
     } else {
-        CancelNode::arm_timer(&node, deadline);
+        arm(&link, deadline);
     }
-    (Context::from_node(node.clone()), CancelFunc::new(node))
+    (Context::from_link(link.clone()), CancelFunc::new(link))
+}
+
+/// Arms `link`'s timer, unless something canceled it meanwhile.
+fn arm(link: &Arc<Link>, deadline: Instant) {
+    let canceler = &link.cancel_layer().expect("a deadline link").canceler;
+    let target: Weak<Link> = Arc::downgrade(link);
+    match timer::insert(deadline, target) {
+        Ok(key) if canceler.set_timer(key) => {}
+        Ok(key) => timer::remove(key), // canceled between derive and now
+        Err(err) => {
+            // Leave nothing half-made behind: the handle would cancel it on
+            // unwinding anyway, but say so before the panic.
+            tree::cancel(link, Error::Canceled, None);
+            panic!("context: cannot start the timer thread that fires deadlines: {err}");
+        }
+    }
 }
 
 /// Derives a child canceled after `timeout`, Go's `context.WithTimeout`:

@@ -7,13 +7,27 @@
 //! is identical in both instances. Differences between std and loom are
 //! smoothed over here, never at call sites.
 
+/// Thread starts still to refuse, as if the operating system had: set by
+/// `testing::refuse_thread_starts`, shared by both instances.
+pub(crate) static REFUSED_SPAWNS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+/// Fails if a test asked for this thread start to be refused.
+fn refuse_spawn() -> std::io::Result<()> {
+    use std::sync::atomic::Ordering::Relaxed;
+    match REFUSED_SPAWNS.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)) {
+        Ok(_) => Err(std::io::Error::other("thread start refused for testing")),
+        Err(_) => Ok(()),
+    }
+}
+
 /// Primitives for the instance users run.
 pub(crate) mod std_prims {
     use std::sync::{OnceLock, PoisonError};
     use std::time::Duration;
 
-    pub(crate) use std::sync::Arc;
-    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+    pub(crate) use std::sync::{Arc, Weak};
 
     /// The done channel: crossbeam's, so that users can `select!` on it.
     pub(crate) use crossbeam_channel::{Receiver, Sender, bounded, never};
@@ -95,16 +109,72 @@ pub(crate) mod std_prims {
         }
     }
 
-    /// Starts a named background thread.
-    ///
-    /// # Panics
-    ///
-    /// If the operating system cannot create a thread.
-    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) {
+    /// How many threads the machine runs at once (at least 1).
+    pub(crate) fn available_parallelism() -> usize {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+
+    /// A small number that differs between threads and never changes for
+    /// one (threads get consecutive values in the order they first ask): how
+    /// the timer queue spreads threads over its shards.
+    pub(crate) fn shard_hint() -> usize {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static HINT: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+        }
+        HINT.with(|hint| *hint)
+    }
+
+    /// Makes the next `spawn` on this thread fail, as when the operating
+    /// system refuses a thread (for the unit tests, which run in parallel:
+    /// the process-wide `testing::refuse_thread_starts` would leak between
+    /// them).
+    #[cfg(test)]
+    pub(crate) fn fail_next_spawn() {
+        FAIL_NEXT_SPAWN.with(|fail| fail.set(true));
+    }
+
+    #[cfg(test)]
+    thread_local! {
+        static FAIL_NEXT_SPAWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// A waker that unparks the calling thread: how a thread blocked on a
+    /// context is woken, exactly as a future is, after the tree's lock is
+    /// released (no herd of threads then fighting for that lock).
+    pub(crate) fn thread_waker() -> std::task::Waker {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+            fn wake_by_ref(self: &Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        std::task::Waker::from(Arc::new(Unpark(std::thread::current())))
+    }
+
+    /// Parks the calling thread until unparked, or for at most `timeout`.
+    pub(crate) fn park(timeout: Option<Duration>) {
+        match timeout {
+            None => std::thread::park(),
+            Some(timeout) => std::thread::park_timeout(timeout),
+        }
+    }
+
+    /// Starts a named background thread; fails only if the operating system
+    /// cannot create one (or a test said to act as if it could not).
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
+        super::refuse_spawn()?;
+        #[cfg(test)]
+        if FAIL_NEXT_SPAWN.with(|fail| fail.replace(false)) {
+            return Err(std::io::Error::other("thread start refused for a test"));
+        }
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(f)
-            .expect("context: failed to spawn a thread");
+            .map(drop)
     }
 }
 
@@ -115,8 +185,13 @@ pub(crate) mod loom_prims {
     use std::sync::PoisonError;
     use std::time::Duration;
 
-    pub(crate) use loom::sync::Arc;
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+    /// Reference counts are std's in this instance too: loom's `Arc` has no
+    /// `Weak`, which the tree's downward links need, and the counts are
+    /// std's own proven code. Every lock and flag that orders the tree is
+    /// loom's, so the interleavings that matter are still explored.
+    pub(crate) use std::sync::{Arc, Weak};
+
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
     pub(crate) const TIMER_THREAD: bool = false;
 
@@ -182,10 +257,47 @@ pub(crate) mod loom_prims {
         }
     }
 
+    /// One: loom models keep one timer shard.
+    pub(crate) fn available_parallelism() -> usize {
+        1
+    }
+
+    /// Zero: loom models keep one timer shard.
+    pub(crate) fn shard_hint() -> usize {
+        0
+    }
+
+    /// The model instance starts no timer thread, so there is nothing to
+    /// refuse.
+    #[cfg(test)]
+    pub(crate) fn fail_next_spawn() {}
+
+    /// A waker that unparks the calling model thread.
+    pub(crate) fn thread_waker() -> std::task::Waker {
+        struct Unpark(loom::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+            fn wake_by_ref(self: &Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        std::task::Waker::from(Arc::new(Unpark(loom::thread::current())))
+    }
+
+    /// Parks the calling model thread. Loom has no clock: a timeout parks
+    /// like no timeout (loom's own `park` has none either).
+    pub(crate) fn park(_timeout: Option<Duration>) {
+        loom::thread::park();
+    }
+
     /// Starts a model thread. Loom joins every thread before an execution
     /// ends, so no handle is kept.
-    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) {
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) -> std::io::Result<()> {
+        super::refuse_spawn()?;
         loom::thread::spawn(f);
+        Ok(())
     }
 
     /// The sending end of a done channel in the model-checked instance.

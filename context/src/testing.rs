@@ -25,9 +25,9 @@ use super::timer;
 /// assert!(!context::testing::expire(&ctx));
 /// ```
 pub fn expire(ctx: &Context) -> bool {
-    ctx.signal_node()
-        .and_then(|node| node.cancel_node())
-        .and_then(|node| node.timer_key())
+    ctx.chain()
+        .cancel_layer()
+        .and_then(|layer| layer.canceler.timer())
         .is_some_and(timer::fire)
 }
 
@@ -62,7 +62,56 @@ pub fn pending_timers() -> usize {
 /// assert_eq!(context::testing::child_count(&parent), 0);
 /// ```
 pub fn child_count(ctx: &Context) -> usize {
-    ctx.signal_node()
-        .and_then(|node| node.cancel_node())
-        .map_or(0, |node| node.child_count())
+    ctx.chain()
+        .cancel_layer()
+        .map_or(0, |layer| layer.canceler.child_count())
+}
+
+/// How many [`wait_async`](Context::wait_async) futures are registered with
+/// `ctx`'s cancel node: each pending one that has been polled holds one
+/// registration until it completes or is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::pin;
+/// use std::task::{Context as TaskContext, Waker};
+///
+/// let (ctx, _cancel) = context::with_cancel(&context::background());
+/// let mut cx = TaskContext::from_waker(Waker::noop());
+/// {
+///     let mut fut = pin!(ctx.wait_async());
+///     assert!(fut.as_mut().poll(&mut cx).is_pending());
+///     assert_eq!(context::testing::registered_wakers(&ctx), 1);
+/// } // dropped before completion: the registration goes with it
+/// assert_eq!(context::testing::registered_wakers(&ctx), 0);
+/// ```
+pub fn registered_wakers(ctx: &Context) -> usize {
+    ctx.chain()
+        .cancel_layer()
+        .map_or(0, |layer| layer.canceler.waker_count())
+}
+
+/// Makes the crate's next `count` thread starts fail, as if the operating
+/// system had refused them, to test what a program does then; `0` ends it.
+///
+/// It is process-wide: a test that uses it must not run beside others that
+/// start threads through the crate.
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::{AssertUnwindSafe, catch_unwind};
+///
+/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// let _link = context::after_func(&ctx, || {});
+/// context::testing::refuse_thread_starts(1);
+/// // The cancel cannot start f's thread, and says so by panicking...
+/// assert!(catch_unwind(AssertUnwindSafe(|| cancel.cancel())).is_err());
+/// // ...after canceling the context all the same.
+/// assert!(ctx.is_done());
+/// ```
+pub fn refuse_thread_starts(count: usize) {
+    crate::sync::REFUSED_SPAWNS.store(count, std::sync::atomic::Ordering::Relaxed);
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use super::context::Node;
+use super::link::Link;
 use super::sync::Arc;
 use crate::error::Error;
 
@@ -35,14 +35,15 @@ use crate::error::Error;
 /// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct WaitAsync {
-    node: Option<Arc<Node>>,
+    /// The cancelable link the context reports, held like a context.
+    link: Option<Arc<Link>>,
     /// Our waker's slot in the node, once registered.
     slot: Option<usize>,
 }
 
 impl WaitAsync {
-    pub(crate) fn new(node: Option<Arc<Node>>) -> Self {
-        Self { node, slot: None }
+    pub(crate) fn new(link: Option<Arc<Link>>) -> Self {
+        Self { link, slot: None }
     }
 }
 
@@ -51,10 +52,10 @@ impl Future for WaitAsync {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Error> {
         let this = self.get_mut();
-        let Some(node) = this.node.as_ref().and_then(|n| n.cancel_node()) else {
+        let Some(layer) = this.link.as_ref().and_then(|link| link.cancel_layer()) else {
             return Poll::Pending; // never canceled: Go's receive from nil
         };
-        match node.poll_register(cx.waker(), &mut this.slot) {
+        match layer.canceler.poll_register(cx.waker(), &mut this.slot) {
             Some(err) => {
                 this.slot = None;
                 Poll::Ready(err)
@@ -66,10 +67,10 @@ impl Future for WaitAsync {
 
 impl Drop for WaitAsync {
     fn drop(&mut self) {
-        if let (Some(slot), Some(node)) = (self.slot, self.node.as_ref())
-            && let Some(node) = node.cancel_node()
+        if let (Some(slot), Some(link)) = (self.slot, self.link.as_ref())
+            && let Some(layer) = link.cancel_layer()
         {
-            node.unregister_waker(slot);
+            layer.canceler.unregister_waker(slot);
         }
     }
 }

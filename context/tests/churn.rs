@@ -208,33 +208,75 @@ fn soak_a_million_children_leave_nothing_behind() {
     run(1_000_000);
 }
 
-/// A documented limit (see `docs/misuse.md`): a tree whose handles are all
-/// disarmed and that is never canceled holds itself alive (a parent holds its
-/// registered children, a child holds its parent), so dropping every context
-/// does not free it, where Go's garbage collector would. Canceling frees it.
+/// Parent and child never own each other: a tree whose handles are all
+/// disarmed and that is never canceled is freed as soon as its last context
+/// is dropped, whatever its layers and whichever end goes first, exactly as
+/// one canceled by its handle is; and its timers go with it.
 #[test]
-fn disarmed_tree_dropped_without_cancel_is_never_freed() {
+fn disarmed_tree_dropped_without_cancel_is_freed() {
+    static TRACE: Key<u64> = Key::new("trace");
     let _serial = serial();
-    let build = |disarm_root: bool| {
+    let build = |disarm: bool, leaf_first: bool| {
         let (root, cancel_root) = context::with_cancel(&context::background());
-        let (child, cancel_child) = context::with_cancel(&root);
-        cancel_child.disarm();
-        if disarm_root {
+        let (timed, cancel_timed) = context::with_timeout(&root, Duration::from_secs(3600));
+        let valued = context::with_value(&timed, &TRACE, 7);
+        let (leaf, cancel_leaf) = context::with_cancel(&valued);
+        let _done = leaf.done(); // a done channel, then dropped too
+        let link = context::after_func(&leaf, || unreachable!("nothing cancels this tree"));
+        assert_eq!(testing::child_count(&root), 1);
+        assert_eq!(testing::child_count(&timed), 1);
+        if disarm {
             cancel_root.disarm();
-        } // else the handle cancels as it drops, below
-        drop((root, child));
+            cancel_timed.disarm();
+            cancel_leaf.disarm();
+        } else {
+            // Dropping the handles cancels, leaf first; the link's f would run.
+            link.stop();
+            drop((cancel_leaf, cancel_timed, cancel_root));
+        }
+        if leaf_first {
+            drop((link, leaf, valued, timed, root));
+        } else {
+            drop((root, timed, valued, leaf, link));
+        }
     };
-    build(false); // warm up
+    build(false, true); // warm up
+    let timers = testing::pending_timers();
 
-    let before = live();
-    build(false);
-    assert_flat(before, "a tree canceled by its handle");
+    for (disarm, leaf_first) in [(false, true), (true, true), (true, false)] {
+        let before = live();
+        // A thousand trees, so that one leaked block each is a thousand
+        // blocks, far above what the test harness's own threads may allocate
+        // meanwhile (a few blocks, however loaded the machine).
+        const TREES: isize = 1_000;
+        for _ in 0..TREES {
+            build(disarm, leaf_first);
+        }
+        let grown = live().blocks - before.blocks;
+        assert!(
+            grown < TREES / 10,
+            "{grown} blocks more after {TREES} trees dropped \
+             (handles disarmed: {disarm}, leaf first: {leaf_first})"
+        );
+        assert_eq!(
+            testing::pending_timers(),
+            timers,
+            "the timer went with its context"
+        );
+    }
+}
 
-    let before = live();
-    build(true);
-    let after = live();
-    assert!(
-        after.blocks - before.blocks >= 2,
-        "the root and its child still hold each other: {before:?} → {after:?}"
-    );
+/// A registered child that is dropped without a cancel leaves a long-lived
+/// parent at once: a parent never accumulates what nobody can observe.
+#[test]
+fn a_dropped_child_leaves_its_parent() {
+    let _serial = serial();
+    let (parent, _cancel) = context::with_cancel(&context::background());
+    for _ in 0..1_000 {
+        let (child, cancel) = context::with_timeout(&parent, Duration::from_secs(3600));
+        cancel.disarm();
+        assert_eq!(testing::child_count(&parent), 1);
+        drop(child);
+        assert_eq!(testing::child_count(&parent), 0);
+    }
 }

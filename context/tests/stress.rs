@@ -296,22 +296,23 @@ fn run(shape: Shape) {
     // Cancelers and derivers, all at once.
     let (finished_tx, finished) = crossbeam_channel::unbounded();
     let stop_deriving = Arc::new(AtomicUsize::new(0));
+    let mut helpers = Vec::new();
     for canceler in 0..shape.cancelers {
         let (tree, finished_tx) = (Arc::clone(&tree), finished_tx.clone());
         let mut rng = Rng(shape.seed ^ ((canceler as u64 + 1) << 32));
-        thread::spawn(move || {
+        helpers.push(thread::spawn(move || {
             for _ in 0..shape.cancels_each {
                 cancel_one(&tree, canceler, &mut rng);
             }
             finished_tx.send(format!("canceler {canceler}")).unwrap();
-        });
+        }));
     }
     let derived = Arc::new(Mutex::new(Vec::new()));
     for deriver in 0..shape.derivers {
         let (tree, finished_tx) = (Arc::clone(&tree), finished_tx.clone());
         let (stop, derived) = (Arc::clone(&stop_deriving), Arc::clone(&derived));
         let mut rng = Rng(shape.seed ^ ((deriver as u64 + 100) << 32));
-        thread::spawn(move || {
+        helpers.push(thread::spawn(move || {
             let mut mine = Vec::new();
             while stop.load(Ordering::Relaxed) == 0 {
                 let parent = tree.cancelable_node(&mut rng);
@@ -319,7 +320,7 @@ fn run(shape: Shape) {
             }
             derived.lock().unwrap().extend(mine);
             finished_tx.send(format!("deriver {deriver}")).unwrap();
-        });
+        }));
     }
     drop(finished_tx);
     for _ in 0..shape.cancelers {
@@ -355,6 +356,11 @@ fn run(shape: Shape) {
         );
     }
 
+    // A helper drops its clone of the tree only after reporting "finished":
+    // join them all, so that none still holds it, however loaded the machine.
+    for helper in helpers {
+        helper.join().expect("a helper thread panicked");
+    }
     // Drop every handle: now every cancelable node is done.
     let mut tree = Arc::into_inner(tree).expect("every helper thread has let go of the tree");
     let final_errors: Vec<Option<Error>> = {

@@ -434,6 +434,8 @@ struct Node {
     timer_armed: bool,
     /// An `after_func` callback neither started nor stopped.
     callback_linked: bool,
+    /// Freed without a cancel: nothing referred to it any more.
+    freed: bool,
 }
 
 /// Go's context semantics, sequentially, on plain data.
@@ -457,6 +459,7 @@ impl Model {
                 registered_in: None,
                 timer_armed: false,
                 callback_linked: false,
+                freed: false,
             }],
             started: BTreeSet::new(),
         }
@@ -527,6 +530,7 @@ impl Model {
             registered_in: None,
             timer_armed: false,
             callback_linked: false,
+            freed: false,
         });
         self.nodes.len() - 1
     }
@@ -615,6 +619,35 @@ impl Model {
         for child in children {
             self.nodes[child].registered_in = None;
             self.cancel_subtree(child, err, cause);
+        }
+    }
+
+    /// Frees the cancel nodes that nothing refers to any more (`alive[i]` is
+    /// false): such a node leaves its parent, its timer stops, and the
+    /// `after_func` callbacks registered with it are dropped unrun. Parent
+    /// and child never own each other, so nothing else keeps it.
+    fn free_unreferenced(&mut self, alive: &[bool]) {
+        for (i, &alive) in alive.iter().enumerate() {
+            let n = &self.nodes[i];
+            let after_func = n.label == ".AfterFunc";
+            if alive || n.freed || n.kind != Kind::Cancel || after_func {
+                continue;
+            }
+            let n = &mut self.nodes[i];
+            n.freed = true;
+            if n.done.is_none() {
+                n.registered_in = None;
+                n.timer_armed = false;
+                for c in 0..self.nodes.len() {
+                    if self.nodes[c].registered_in == Some(i) {
+                        // Only callbacks can still be registered: a
+                        // registered context would keep this one alive.
+                        assert_eq!(self.nodes[c].label, ".AfterFunc", "model: a live child");
+                        self.nodes[c].registered_in = None;
+                        self.nodes[c].callback_linked = false;
+                    }
+                }
+            }
         }
     }
 
@@ -744,7 +777,29 @@ impl Case {
             }
             Step::DropContext { node } => drop(self.real.contexts[node].take()),
         }
+        self.free_unreferenced();
         self.check()
+    }
+
+    /// Tells the model which nodes the test still refers to: through a
+    /// context, a handle, an `after_func` link (which holds its context), or
+    /// a live descendant (a context holds its parent).
+    fn free_unreferenced(&mut self) {
+        let nodes = &self.model.nodes;
+        let mut alive = vec![false; nodes.len()];
+        alive[0] = true; // background
+        for i in (1..nodes.len()).rev() {
+            let parent = nodes[i].parent.expect("only the root has none");
+            let after_func = nodes[i].label == ".AfterFunc";
+            let referenced = self.real.contexts.get(i).is_some_and(Option::is_some)
+                || self.real.handles.get(i).is_some_and(Option::is_some);
+            alive[i] |= referenced && !after_func;
+            let link = after_func && self.real.links.get(i).is_some_and(Option::is_some);
+            if alive[i] || link {
+                alive[parent] = true;
+            }
+        }
+        self.model.free_unreferenced(&alive);
     }
 
     fn drop_handle(&mut self, node: usize) {
@@ -934,6 +989,7 @@ impl Case {
             if self.real.handles[node].is_some() {
                 self.step = format!("teardown: drop(cancel n{node})");
                 self.drop_handle(node);
+                self.free_unreferenced();
                 self.check()?;
             }
         }
@@ -942,12 +998,15 @@ impl Case {
                 self.step = format!("teardown: stop(n{node})");
                 let (stopped, want) = (link.stop(), self.model.stop(node));
                 prop_assert_eq!(stopped, want, "{}", self.step);
+                drop(link);
+                self.free_unreferenced();
                 self.check()?;
             }
         }
         // Deadline nodes whose handles were disarmed under a never-canceled
-        // parent keep their timers (Go's cost of never calling cancel); fire
-        // the ones still reachable so that the next case starts clean.
+        // parent keep their timers while a context refers to them (Go's cost
+        // of never calling cancel); fire them so that the next case starts
+        // clean.
         for node in 0..self.real.contexts.len() {
             if let Some(ctx) = &self.real.contexts[node]
                 && self.model.nodes[node].timer_armed

@@ -6,6 +6,10 @@
 //! broken twins ([`twins`](crate::twins)). The trait is the slice of the
 //! `context` API the models drive, with causes simplified to strings so that
 //! assertions can compare them.
+//!
+//! The models of the iterative cancel ask only for the tree, [`Trees`], the
+//! first part of [`Contexts`]: that is all the iterative textbook
+//! ([`IterativeTextbook`](crate::twins::IterativeTextbook)) implements.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,23 +19,46 @@ pub use context::Error;
 /// A future completing with the error a waiter sees once it is woken.
 pub type WaitFuture = Pin<Box<dyn Future<Output = Option<Error>> + Send>>;
 
-/// The part of Go's context API the models exercise.
+/// The part of the context API the tree's models drive: deriving, canceling,
+/// letting go, and reading what a cancel left behind.
 ///
-/// Each method names the `context` item it stands for.
-pub trait Contexts: 'static {
+/// Every [`Contexts`] implementation provides it. The iterative textbook
+/// ([`twins::iterative`](crate::twins::iterative)), which has only a tree,
+/// provides just this, and the models of the iterative cancel
+/// ([`models::iterative`](crate::models::iterative)) ask for no more.
+pub trait Trees: 'static {
     /// A context handle, Go's `context.Context`.
     type Context: Clone + Send + Sync + 'static;
     /// A cancel handle; dropping it cancels, as `CancelCauseFunc` does.
     type Cancel: Send + Sync + 'static;
-    /// The link returned by `after_func`.
-    type AfterFunc: Send + Sync + 'static;
-    /// The channel returned by `done()`.
-    type Done: Send + Sync + 'static;
 
     /// A cancelable root: `with_cancel_cause(&background())`.
     fn root() -> (Self::Context, Self::Cancel);
     /// `with_cancel_cause(parent)`.
     fn with_cancel(parent: &Self::Context) -> (Self::Context, Self::Cancel);
+    /// `cancel.cancel(cause)`, where `None` is Go's `cancel(nil)`. A handle
+    /// from [`with_timeout`](Contexts::with_timeout) takes no cause.
+    fn cancel(cancel: &Self::Cancel, cause: Option<&'static str>);
+    /// `cancel.disarm()`: lets go of the handle without canceling.
+    fn disarm(cancel: Self::Cancel);
+    /// `ctx.err()`.
+    fn err(ctx: &Self::Context) -> Option<Error>;
+    /// `ctx.cause()`, as its `Display` text.
+    fn cause(ctx: &Self::Context) -> Option<String>;
+    /// `testing::child_count(ctx)`.
+    fn child_count(ctx: &Self::Context) -> usize;
+}
+
+/// The part of Go's context API the models exercise: the tree ([`Trees`])
+/// and everything else.
+///
+/// Each method names the `context` item it stands for.
+pub trait Contexts: Trees {
+    /// The link returned by `after_func`.
+    type AfterFunc: Send + Sync + 'static;
+    /// The channel returned by `done()`.
+    type Done: Send + Sync + 'static;
+
     /// `with_value(parent, &KEY, 1)`: a layer with no cancel state of its own.
     fn with_value(parent: &Self::Context) -> Self::Context;
     /// `without_cancel(parent)`.
@@ -41,18 +68,11 @@ pub trait Contexts: 'static {
     ///
     /// [`expire`]: Contexts::expire
     fn with_timeout(parent: &Self::Context) -> (Self::Context, Self::Cancel);
-    /// `cancel.cancel(cause)`, where `None` is Go's `cancel(nil)`. A handle
-    /// from [`with_timeout`](Contexts::with_timeout) takes no cause.
-    fn cancel(cancel: &Self::Cancel, cause: Option<&'static str>);
     /// `after_func(ctx, f)`.
     fn after_func(ctx: &Self::Context, f: impl FnOnce() + Send + 'static) -> Self::AfterFunc;
     /// `link.stop()`.
     fn stop(link: &Self::AfterFunc) -> bool;
 
-    /// `ctx.err()`.
-    fn err(ctx: &Self::Context) -> Option<Error>;
-    /// `ctx.cause()`, as its `Display` text.
-    fn cause(ctx: &Self::Context) -> Option<String>;
     /// `ctx.is_done()`.
     fn is_done(ctx: &Self::Context) -> bool;
     /// `ctx.wait()`: blocks until done; returns the error it reports.
@@ -65,8 +85,6 @@ pub trait Contexts: 'static {
     /// done channel inside a model: a blocking receive would hang it).
     fn is_closed(done: &Self::Done) -> bool;
 
-    /// `testing::child_count(ctx)`.
-    fn child_count(ctx: &Self::Context) -> usize;
     /// `testing::expire(ctx)`: fires the deadline now; whether it canceled.
     fn expire(ctx: &Self::Context) -> bool;
     /// `testing::pending_timers()`.

@@ -1,4 +1,4 @@
-//! The real crate: [`Contexts`] over `context::loom`, the `context` crate's
+//! The real crate: [`Contexts`] (and so [`Trees`]) over `context::loom`, the `context` crate's
 //! own source compiled over loom's primitives.
 
 use std::sync::Arc as StdArc;
@@ -9,7 +9,7 @@ use context::loom::{
 };
 use crossbeam_channel::TryRecvError;
 
-use crate::api::{Contexts, Error, WaitFuture};
+use crate::api::{Contexts, Error, Trees, WaitFuture};
 
 /// The `context` crate itself.
 #[derive(Debug)]
@@ -31,11 +31,9 @@ fn cause(text: &'static str) -> Cause {
     StdArc::new(std::io::Error::other(text))
 }
 
-impl Contexts for Real {
+impl Trees for Real {
     type Context = Context;
     type Cancel = Cancel;
-    type AfterFunc = ctx::AfterFunc;
-    type Done = Receiver<()>;
 
     fn root() -> (Context, Cancel) {
         Self::with_cancel(&ctx::background())
@@ -45,6 +43,38 @@ impl Contexts for Real {
         let (ctx, cancel) = ctx::with_cancel_cause(parent);
         (ctx, Cancel::Cause(cancel))
     }
+
+    fn cancel(handle: &Cancel, why: Option<&'static str>) {
+        match (handle, why) {
+            (Cancel::Cause(handle), why) => handle.cancel(why.map(cause)),
+            (Cancel::Plain(handle), None) => handle.cancel(),
+            (Cancel::Plain(_), Some(_)) => panic!("a deadline's handle takes no cause"),
+        }
+    }
+
+    fn disarm(handle: Cancel) {
+        match handle {
+            Cancel::Cause(handle) => handle.disarm(),
+            Cancel::Plain(handle) => handle.disarm(),
+        }
+    }
+
+    fn err(ctx: &Context) -> Option<Error> {
+        ctx.err()
+    }
+
+    fn cause(ctx: &Context) -> Option<String> {
+        ctx.cause().map(|cause| cause.to_string())
+    }
+
+    fn child_count(ctx: &Context) -> usize {
+        testing::child_count(ctx)
+    }
+}
+
+impl Contexts for Real {
+    type AfterFunc = ctx::AfterFunc;
+    type Done = Receiver<()>;
 
     fn with_value(parent: &Context) -> Context {
         ctx::with_value(parent, &KEY, 1)
@@ -60,28 +90,12 @@ impl Contexts for Real {
         (ctx, Cancel::Plain(cancel))
     }
 
-    fn cancel(handle: &Cancel, why: Option<&'static str>) {
-        match (handle, why) {
-            (Cancel::Cause(handle), why) => handle.cancel(why.map(cause)),
-            (Cancel::Plain(handle), None) => handle.cancel(),
-            (Cancel::Plain(_), Some(_)) => panic!("a deadline's handle takes no cause"),
-        }
-    }
-
     fn after_func(ctx: &Context, f: impl FnOnce() + Send + 'static) -> ctx::AfterFunc {
         ctx::after_func(ctx, f)
     }
 
     fn stop(link: &ctx::AfterFunc) -> bool {
         link.stop()
-    }
-
-    fn err(ctx: &Context) -> Option<Error> {
-        ctx.err()
-    }
-
-    fn cause(ctx: &Context) -> Option<String> {
-        ctx.cause().map(|cause| cause.to_string())
     }
 
     fn is_done(ctx: &Context) -> bool {
@@ -107,10 +121,6 @@ impl Contexts for Real {
             Err(TryRecvError::Empty) => false,
             Ok(()) => panic!("nothing is ever sent on a done channel"),
         }
-    }
-
-    fn child_count(ctx: &Context) -> usize {
-        testing::child_count(ctx)
     }
 
     fn expire(ctx: &Context) -> bool {

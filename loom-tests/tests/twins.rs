@@ -10,11 +10,11 @@
 //! the failing execution (see `README.md` for how to replay one).
 #![cfg(feature = "loom")]
 
-use loom_tests::models::{after_func, deadline, done, tree, wakeup};
+use loom_tests::models::{after_func, deadline, done, iterative, tree, wakeup};
 use loom_tests::twins::{
     CascadeOverwrites, CheckThenRegister, DoneFastPath, DropSkipsDetach, ErrSkipsDone,
-    FiredTimerLeaks, LostWakeup, SharedCancel, SignalBeforeErr, StaleWakerSlot, StopCheckThenSet,
-    TornCause,
+    FiredTimerLeaks, LoserReturnsEarly, LostWakeup, SharedCancel, SignalBeforeErr, SplitClaim,
+    StaleWakerSlot, StopCheckThenSet, TornCause, UnlinkWholeChain, WalkStopsAtDeadChild,
 };
 
 #[test]
@@ -111,6 +111,43 @@ fn fired_timer_leaks() {
 #[should_panic(expected = "f ran although stop() returned true")]
 fn stop_check_then_set() {
     after_func::after_func_races_stop_and_cancel::<StopCheckThenSet>();
+}
+
+#[test]
+#[should_panic(expected = "a cancel returned while a descendant was still open")]
+fn loser_returns_early() {
+    iterative::overlapping_cancels_wait_for_the_subtree::<LoserReturnsEarly>();
+}
+
+#[test]
+#[should_panic(expected = "a live child missed its parent's cancel")]
+fn walk_stops_at_dead_child() {
+    iterative::child_detach_races_parent_cancel::<WalkStopsAtDeadChild>();
+}
+
+#[test]
+#[should_panic(expected = "a context derived during the cancel was left open")]
+fn split_claim() {
+    iterative::half_way_cancel_races_grandchild_derivation::<SplitClaim>();
+}
+
+/// The Go textbook's twin of model 1 fails the half-way model too.
+#[test]
+#[should_panic(expected = "a context derived during the cancel was left open")]
+fn check_then_register_half_way() {
+    iterative::half_way_cancel_races_grandchild_derivation::<CheckThenRegister>();
+}
+
+#[test]
+#[should_panic(expected = "a context still referenced missed the root's cancel")]
+fn unlink_whole_chain() {
+    iterative::chain_dropped_leaf_first_races_root_cancel::<UnlinkWholeChain>();
+}
+
+#[test]
+#[should_panic(expected = "a context still referenced missed the root's cancel")]
+fn unlink_whole_chain_root_first() {
+    iterative::chain_dropped_root_first_races_root_cancel::<UnlinkWholeChain>();
 }
 
 mod wait_group {

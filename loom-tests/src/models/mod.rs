@@ -1,5 +1,7 @@
-//! The models, each generic over [`Contexts`](crate::api::Contexts) so that
-//! one body runs against the real crate, the textbook and the twins.
+//! The models, each generic over [`Contexts`](crate::api::Contexts) (those
+//! of the iterative cancel, in [`iterative`], over its tree part,
+//! [`Trees`](crate::api::Trees)) so that one body runs against the real
+//! crate, the textbooks and the twins.
 //!
 //! A model is one `pub fn` named for its race, checked with the bound
 //! [`CONTEXT_BOUND`](crate::support::CONTEXT_BOUND) (exhaustive for these
@@ -11,5 +13,6 @@
 pub mod after_func;
 pub mod deadline;
 pub mod done;
+pub mod iterative;
 pub mod tree;
 pub mod wakeup;

@@ -1,8 +1,11 @@
-//! The textbook context and its broken twins.
+//! The textbook contexts and their broken twins.
 //!
 //! [`Textbook`] is a plain implementation of Go's design over loom's
 //! primitives, every step a default method of [`Steps`]; it passes every
-//! model. Each twin is the textbook with one step replaced by the naive
+//! model written for Go's promises. [`IterativeTextbook`] is the crate's own
+//! design written as plainly (weak links to children, a cancel that walks
+//! the subtree one node lock at a time), every step a default method of
+//! [`WalkSteps`]; it passes the models of the iterative cancel. Each twin is the textbook with one step replaced by the naive
 //! version a reasonable person writes first, and one model rejects it.
 //! Because a twin differs from a passing implementation in that one step,
 //! its failure is that step's fault.
@@ -21,6 +24,15 @@
 //! | [`StopCheckThenSet`] | `stop` | `stop` checks done, then throws `f` away | `after_func_races_stop_and_cancel` |
 //! | [`DropSkipsDetach`] | `drop_handle` | a dropped handle cancels but stays registered | `handle_drop_races_parent_cancel` |
 //! | [`SharedCancel`] | `without_cancel` | `without_cancel` copies the parent's handle | `without_cancel_ignores_parent_cancel` |
+//!
+//! The iterative textbook's twins:
+//!
+//! | twin | step | the bug | caught by |
+//! |---|---|---|---|
+//! | [`LoserReturnsEarly`] | `wait_settled` | a cancel that finds its node claimed returns at once | `overlapping_cancels_wait_for_the_subtree` |
+//! | [`SplitClaim`] | `claim` | take the children, then publish the error in a second critical section | `half_way_cancel_races_grandchild_derivation` |
+//! | [`WalkStopsAtDeadChild`] | `next_child` | a child whose last reference is gone ends the walk | `child_detach_races_parent_cancel` |
+//! | [`UnlinkWholeChain`] | `unlink` | a freed link unlinks every open link above it too | `chain_drop_races_root_cancel` |
 
 mod cascade_overwrites;
 mod check_then_register;
@@ -28,13 +40,19 @@ mod done_fast_path;
 mod drop_skips_detach;
 mod err_skips_done;
 mod fired_timer_leaks;
+#[macro_use]
+pub mod iterative;
+mod loser_returns_early;
 mod lost_wakeup;
 mod shared_cancel;
 mod signal_before_err;
+mod split_claim;
 mod stale_waker_slot;
 mod stop_check_then_set;
 pub mod textbook;
 mod torn_cause;
+mod unlink_whole_chain;
+mod walk_stops_at_dead_child;
 
 pub use cascade_overwrites::CascadeOverwrites;
 pub use check_then_register::CheckThenRegister;
@@ -42,10 +60,23 @@ pub use done_fast_path::DoneFastPath;
 pub use drop_skips_detach::DropSkipsDetach;
 pub use err_skips_done::ErrSkipsDone;
 pub use fired_timer_leaks::FiredTimerLeaks;
+pub use iterative::{IterativeTextbook, WalkSteps};
+pub use loser_returns_early::LoserReturnsEarly;
 pub use lost_wakeup::LostWakeup;
 pub use shared_cancel::SharedCancel;
 pub use signal_before_err::SignalBeforeErr;
+pub use split_claim::SplitClaim;
 pub use stale_waker_slot::StaleWakerSlot;
 pub use stop_check_then_set::StopCheckThenSet;
 pub use textbook::{Steps, Textbook};
 pub use torn_cause::TornCause;
+pub use unlink_whole_chain::UnlinkWholeChain;
+pub use walk_stops_at_dead_child::WalkStopsAtDeadChild;
+
+walk_trees!(
+    IterativeTextbook,
+    LoserReturnsEarly,
+    SplitClaim,
+    WalkStopsAtDeadChild,
+    UnlinkWholeChain,
+);

@@ -31,7 +31,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crate::api::{Contexts, Error, WaitFuture};
+use crate::api::{Contexts, Error, Trees, WaitFuture};
 
 const OPEN: u8 = 0;
 const CANCELED: u8 = 1;
@@ -396,10 +396,14 @@ pub struct Context {
     node: Option<Arc<Node>>,
 }
 
-/// A textbook cancel handle; dropping it runs [`Steps::drop_handle`].
+/// A textbook cancel handle; dropping it runs [`Steps::drop_handle`],
+/// unless it was disarmed.
 #[derive(Debug)]
 pub struct Handle<S: Steps> {
     node: Arc<Node>,
+    /// Whether dropping it cancels: Go's context stays registered with its
+    /// parent when cancel is never called, and so does a disarmed one here.
+    armed: bool,
     steps: PhantomData<fn() -> S>,
 }
 
@@ -407,7 +411,7 @@ impl<S: Steps> Drop for Handle<S> {
     fn drop(&mut self) {
         // A model that failed is unwinding: touching loom now would turn its
         // assertion into an abort.
-        if !std::thread::panicking() {
+        if self.armed && !std::thread::panicking() {
             S::drop_handle(&self.node);
         }
     }
@@ -462,14 +466,19 @@ fn handle<S: Steps>(node: Arc<Node>) -> (Context, Handle<S>) {
         node: Some(node.clone()),
     };
     let steps = PhantomData;
-    (ctx, Handle { node, steps })
+    (
+        ctx,
+        Handle {
+            node,
+            armed: true,
+            steps,
+        },
+    )
 }
 
-impl<S: Steps> Contexts for S {
+impl<S: Steps> Trees for S {
     type Context = Context;
     type Cancel = Handle<S>;
-    type AfterFunc = Link;
-    type Done = Done;
 
     fn root() -> (Context, Handle<S>) {
         handle(Arc::new(Node::new(None, None)))
@@ -478,6 +487,36 @@ impl<S: Steps> Contexts for S {
     fn with_cancel(parent: &Context) -> (Context, Handle<S>) {
         handle(derive::<S>(parent, None))
     }
+
+    fn cancel(cancel: &Handle<S>, cause: Option<&'static str>) {
+        S::cancel(&cancel.node, Error::Canceled, cause);
+    }
+
+    fn disarm(mut cancel: Handle<S>) {
+        cancel.armed = false;
+    }
+
+    fn err(ctx: &Context) -> Option<Error> {
+        S::err(ctx.node.as_ref()?)
+    }
+
+    fn cause(ctx: &Context) -> Option<String> {
+        let node = ctx.node.as_ref()?;
+        let err = S::err(node)?;
+        let cause = node.lock().cause;
+        Some(cause.map_or_else(|| err.to_string(), String::from))
+    }
+
+    fn child_count(ctx: &Context) -> usize {
+        ctx.node
+            .as_ref()
+            .map_or(0, |node| node.lock().children.len())
+    }
+}
+
+impl<S: Steps> Contexts for S {
+    type AfterFunc = Link;
+    type Done = Done;
 
     fn with_value(parent: &Context) -> Context {
         parent.clone() // a value layer has no cancel state of its own
@@ -498,10 +537,6 @@ impl<S: Steps> Contexts for S {
         handle(node)
     }
 
-    fn cancel(cancel: &Handle<S>, cause: Option<&'static str>) {
-        S::cancel(&cancel.node, Error::Canceled, cause);
-    }
-
     fn after_func(ctx: &Context, f: impl FnOnce() + Send + 'static) -> Link {
         Link {
             node: derive::<S>(ctx, Some(Box::new(f))),
@@ -512,19 +547,8 @@ impl<S: Steps> Contexts for S {
         S::stop(&link.node)
     }
 
-    fn err(ctx: &Context) -> Option<Error> {
-        S::err(ctx.node.as_ref()?)
-    }
-
-    fn cause(ctx: &Context) -> Option<String> {
-        let node = ctx.node.as_ref()?;
-        let err = S::err(node)?;
-        let cause = node.lock().cause;
-        Some(cause.map_or_else(|| err.to_string(), String::from))
-    }
-
     fn is_done(ctx: &Context) -> bool {
-        <S as Contexts>::err(ctx).is_some()
+        <S as Trees>::err(ctx).is_some()
     }
 
     fn wait(ctx: &Context) -> Option<Error> {
@@ -552,12 +576,6 @@ impl<S: Steps> Contexts for S {
 
     fn is_closed(done: &Done) -> bool {
         done.is_closed()
-    }
-
-    fn child_count(ctx: &Context) -> usize {
-        ctx.node
-            .as_ref()
-            .map_or(0, |node| node.lock().children.len())
     }
 
     fn expire(ctx: &Context) -> bool {

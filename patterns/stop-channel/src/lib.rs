@@ -105,20 +105,31 @@
 //! blocking waits) runs on [loom](https://docs.rs/loom)'s primitives, for the
 //! workspace's model checks. It is not part of the API.
 #![doc(test(attr(deny(warnings))))]
+#![forbid(unsafe_code)]
 
 mod sync;
 
-/// The stop pair, over std's primitives: what users run.
-#[path = "."]
-mod core {
-    use crate::sync::std_prims as sync;
+/// Declares the stop pair over the primitives of `$sync`: expanded twice
+/// below, so this is the one list of the crate's modules.
+macro_rules! stop_pair {
+    ($sync:path) => {
+        use $sync as sync;
 
-    pub(crate) mod signal;
-    pub(crate) mod source;
+        pub(crate) mod signal;
+        pub(crate) mod source;
+
+        pub use self::signal::StopSignal;
+        pub use self::source::{StopSource, stop_channel};
+    };
 }
 
-pub use core::signal::StopSignal;
-pub use core::source::{StopSource, stop_channel};
+/// The stop pair, over std's primitives: what users run.
+#[path = "."]
+mod threads {
+    stop_pair!(crate::sync::std_prims);
+}
+
+pub use threads::{StopSignal, StopSource, stop_channel};
 
 /// The same pair over loom's primitives, for the workspace's loom models.
 ///
@@ -133,11 +144,5 @@ pub use core::source::{StopSource, stop_channel};
 #[path = "."]
 #[allow(clippy::duplicate_mod)] // the point: the same files, other primitives
 pub mod loom {
-    use crate::sync::loom_prims as sync;
-
-    pub(crate) mod signal;
-    pub(crate) mod source;
-
-    pub use self::signal::StopSignal;
-    pub use self::source::{StopSource, stop_channel};
+    stop_pair!(crate::sync::loom_prims);
 }

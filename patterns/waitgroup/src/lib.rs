@@ -124,22 +124,35 @@
 //! primitives and `context::loom`, for the workspace's model checks. It is
 //! not part of the API.
 #![doc(test(attr(deny(warnings))))]
+#![forbid(unsafe_code)]
 
 mod sync;
 
-/// The concurrent core, over std's primitives: what users run.
-#[path = "."]
-mod core {
-    use crate::sync::std_prims as sync;
-    use ::context as ctx_impl;
+/// Declares the crate's concurrent core over the primitives of `$sync` and
+/// the context crate at `$context`: expanded twice below, so this is the one
+/// list of the modules both instances share.
+macro_rules! wait_groups {
+    ($sync:path, $context:path) => {
+        use $context as ctx_impl;
+        use $sync as sync;
 
-    pub mod errgroup;
-    mod scoped;
-    pub(crate) mod wait_group;
+        pub mod errgroup;
+        pub(crate) mod wait_group;
+
+        pub use self::wait_group::WaitGroup;
+    };
 }
 
-pub use core::errgroup;
-pub use core::wait_group::WaitGroup;
+/// The concurrent core, over std's primitives: what users run.
+#[path = "."]
+mod threads {
+    wait_groups!(crate::sync::std_prims, ::context);
+
+    // Scoped threads: this instance only (loom has none).
+    mod scoped;
+}
+
+pub use threads::{WaitGroup, errgroup};
 
 /// The same core over loom's primitives and `context::loom`, for the
 /// workspace's loom models.
@@ -156,11 +169,5 @@ pub use core::wait_group::WaitGroup;
 // link `go_scoped`, which the loom copy (no scoped threads) lacks.
 #[allow(clippy::duplicate_mod, rustdoc::broken_intra_doc_links)]
 pub mod loom {
-    use crate::sync::loom_prims as sync;
-    use ::context::loom as ctx_impl;
-
-    pub mod errgroup;
-    pub(crate) mod wait_group;
-
-    pub use self::wait_group::WaitGroup;
+    wait_groups!(crate::sync::loom_prims, ::context::loom);
 }

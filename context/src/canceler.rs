@@ -1,0 +1,568 @@
+//! One node of the cancellation tree: its state, its children, and every way
+//! to wait for it.
+//!
+//! A [`Canceler`] is the cancellation state of one cancelable context. It
+//! knows nothing of contexts, values or the chain above it: the propagation
+//! algorithm (`tree.rs`) walks cancelers through the [`TreeNode`] trait, and a
+//! context reaches its canceler through the link that embeds it (`link.rs`).
+//!
+//! # State
+//!
+//! `state` only grows, and only inside the lock:
+//!
+//! ```text
+//! OPEN ──claim──▶ err ──▶ err|COMPLETE ──settle──▶ err|COMPLETE|SETTLED
+//! ```
+//!
+//! 1. **Claim.** The first cancel to find `OPEN` under the lock wins; later
+//!    ones change nothing (error, cause, children).
+//! 2. **Publish, err before done.** Inside the winning critical section the
+//!    cause is stored, then the error, then the done channel is closed, then
+//!    `COMPLETE` is set; the futures and threads waiting are woken once the
+//!    lock is released, and each then reads the state.
+//!    [`Canceler::load_err`] reports an error without `COMPLETE` only after
+//!    taking the lock, so an error is never visible while done is not yet
+//!    observable (Go's #75533).
+//! 3. **Settle.** `SETTLED` means the whole subtree is done. A node claimed
+//!    with no children is settled in the same critical section. Otherwise the
+//!    cancel that claimed it (its *operation*) settles only its own root, at
+//!    the very end; every interior node it claimed remembers that root in
+//!    `settled_by`, and a losing cancel waits for the root. That is how a
+//!    loser, too, returns only once every descendant is done, without anyone
+//!    holding a lock across the walk.
+//! 4. **Children.** Registration checks the state and inserts the child in
+//!    one critical section, so a child is either in an open node's `children`
+//!    or told the node's outcome; it can never miss the cancel. The claim
+//!    takes `children` whole, and it stays empty afterwards.
+//! 5. **Slots.** A child's `slot` is its key in its parent's `children`; it is
+//!    written and read only under the parent's lock.
+//!
+//! No user code runs under the lock: wakers, callbacks, timer removal and the
+//! drop of children are handed out in a [`Deferred`] and run after it.
+
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::task::Waker;
+use std::time::Instant;
+
+use slab::Slab;
+
+use super::sync::{
+    Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
+    spawn, thread_waker,
+};
+use super::timer::{self, TimerKey};
+use crate::error::{Cause, Error};
+
+const OPEN: u8 = 0;
+const CANCELED: u8 = 1;
+const DEADLINE_EXCEEDED: u8 = 2;
+const ERROR_BITS: u8 = 0b0011;
+/// Done is observable: the done channel is closed and waiters notified.
+const COMPLETE: u8 = 0b0100;
+/// The whole subtree is done (invariant 3).
+const SETTLED: u8 = 0b1000;
+
+/// No slot: not registered with a parent.
+const NO_SLOT: usize = usize::MAX;
+
+/// A callback registered with `after_func`.
+pub(crate) type Callback = Box<dyn FnOnce() + Send>;
+
+/// What the propagation algorithm needs of a node of the tree.
+pub(crate) trait TreeNode: Send + Sync {
+    /// This node's cancellation state.
+    fn canceler(&self) -> &Canceler;
+    /// The canceler this node is registered with, if any.
+    fn parent(&self) -> Option<&Canceler>;
+}
+
+/// A registered child of a canceler.
+pub(crate) enum Child {
+    /// A cancelable context. Weak: a context nobody refers to any more leaves
+    /// its parent as it is freed, so parent and child never own each other.
+    Node(Weak<dyn TreeNode>),
+    /// An `after_func` callback, owned by the canceler it waits on.
+    AfterFunc(Arc<Registration>),
+}
+
+impl Child {
+    /// The address of what this child refers to, for identity checks.
+    fn addr(&self) -> *const () {
+        match self {
+            Child::Node(node) => node.as_ptr() as *const (),
+            Child::AfterFunc(registration) => Arc::as_ptr(registration) as *const (),
+        }
+    }
+}
+
+/// An `after_func` registration: the callback, taken exactly once, by the
+/// cancel that runs it or by the `stop` that prevents it.
+pub(crate) struct Registration {
+    callback: Mutex<Option<Callback>>,
+    /// Invariant 5.
+    slot: AtomicUsize,
+}
+
+impl Registration {
+    pub(crate) fn new(callback: Callback) -> Self {
+        Self {
+            callback: Mutex::new(Some(callback)),
+            slot: AtomicUsize::new(NO_SLOT),
+        }
+    }
+
+    /// Takes the callback; `None` if the cancel or a `stop` already did.
+    pub(crate) fn take(&self) -> Option<Callback> {
+        self.callback.lock().take()
+    }
+}
+
+/// The outcome of a claim.
+pub(crate) enum Claim {
+    /// This call canceled the node; here are the children it had.
+    Won(Slab<Child>),
+    /// Another cancel got there first.
+    Lost,
+}
+
+/// The cancellation state of one cancelable context.
+pub(crate) struct Canceler {
+    /// `OPEN`, or the error bits plus `COMPLETE` and `SETTLED`.
+    state: AtomicU8,
+    /// Invariant 5.
+    slot: AtomicUsize,
+    inner: Mutex<Inner>,
+    /// Losing cancels blocked until this node's cancel settles.
+    waiters: Condvar,
+}
+
+struct Inner {
+    children: Slab<Child>,
+    /// Written before the error, in the same critical section.
+    cause: Option<Cause>,
+    /// The root of the cancel that claimed this interior node (invariant 3).
+    settled_by: Option<Arc<dyn TreeNode>>,
+    /// The armed deadline timer, if any.
+    timer: Option<TimerKey>,
+    /// What few nodes need, out of line so that a plain node stays small.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Default)]
+struct Extra {
+    /// Threads blocked on `waiters`: a settle notifies only if there are any
+    /// (a notify is a system call even with nobody to wake).
+    blocked: usize,
+    /// The done channel, created by the first `done()`. Dropping the sender
+    /// is Go's `close(done)`.
+    done_tx: Option<Sender<()>>,
+    done_rx: Option<Receiver<()>>,
+    /// Futures in `wait_async`, and threads blocked in `wait*`.
+    wakers: Slab<Waker>,
+}
+
+impl Inner {
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+}
+
+impl Canceler {
+    pub(crate) fn new() -> Self {
+        Self {
+            state: AtomicU8::new(OPEN),
+            slot: AtomicUsize::new(NO_SLOT),
+            inner: Mutex::new(Inner {
+                children: Slab::new(),
+                cause: None,
+                settled_by: None,
+                timer: None,
+                extra: None,
+            }),
+            waiters: Condvar::new(),
+        }
+    }
+
+    /// The error, once done is observable (invariant 2).
+    pub(crate) fn load_err(&self) -> Option<Error> {
+        // Acquire: pairs with the Release stores in `claim`, so the cause and
+        // everything before the cancel are visible.
+        let state = self.state.load(Ordering::Acquire);
+        if state == OPEN {
+            return None;
+        }
+        if state & COMPLETE == 0 {
+            // The canceler holds the lock until `COMPLETE` is set: wait for it.
+            drop(self.inner.lock());
+        }
+        Some(decode(state))
+    }
+
+    /// Whether nothing has canceled this node yet.
+    pub(crate) fn is_open(&self) -> bool {
+        self.state.load(Ordering::Acquire) == OPEN
+    }
+
+    /// The error and the winning cause, once done (read together).
+    pub(crate) fn outcome(&self) -> Option<(Error, Option<Cause>)> {
+        let err = self.load_err()?;
+        Some((err, self.inner.lock().cause.clone()))
+    }
+
+    /// The cause, once done: the one given by the winning cancel, else the error.
+    pub(crate) fn cause(&self) -> Option<Cause> {
+        self.outcome()
+            .map(|(err, cause)| cause.unwrap_or_else(|| default_cause(err)))
+    }
+
+    /// The done channel (Go's `Done()`): the same channel every call.
+    pub(crate) fn done(&self) -> Receiver<()> {
+        let mut inner = self.inner.lock();
+        let open = self.state.load(Ordering::Relaxed) == OPEN;
+        let extra = inner.extra();
+        if let Some(rx) = &extra.done_rx {
+            return rx.clone();
+        }
+        let (tx, rx) = bounded(0);
+        if open {
+            extra.done_tx = Some(tx);
+        } // else: `tx` drops here and the channel is born closed.
+        extra.done_rx = Some(rx.clone());
+        rx
+    }
+
+    /// Blocks until done, or until `deadline` when one is given.
+    ///
+    /// A blocked thread registers a waker that unparks it, like a future: the
+    /// cancel wakes every waiter after releasing the lock, and each checks
+    /// the state without taking it again, so a thousand watchers do not
+    /// queue on one mutex (a condition variable's `notify_all` would make
+    /// each re-acquire it in turn).
+    pub(crate) fn wait_until(&self, deadline: Option<Instant>) -> Option<Error> {
+        if let Some(err) = self.load_err() {
+            return Some(err);
+        }
+        let waker = thread_waker();
+        let mut slot = None;
+        loop {
+            // Registers once; later rounds (spurious unparks) find it there.
+            if let Some(err) = self.poll_register(&waker, &mut slot) {
+                return Some(err);
+            }
+            let timeout = match deadline {
+                None => None,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => {
+                        if let Some(slot) = slot {
+                            self.unregister_waker(slot);
+                        }
+                        return self.load_err();
+                    }
+                },
+            };
+            park(timeout);
+        }
+    }
+
+    /// Registers `waker` to be woken on cancel, unless already done.
+    ///
+    /// `slot` is the future's previous registration, updated in place.
+    pub(crate) fn poll_register(&self, waker: &Waker, slot: &mut Option<usize>) -> Option<Error> {
+        if let Some(err) = self.load_err() {
+            return Some(err);
+        }
+        let mut inner = self.inner.lock();
+        let state = self.state.load(Ordering::Relaxed);
+        if state != OPEN {
+            return Some(decode(state));
+        }
+        // A slot stays ours until the cancel drains the slab, after which the
+        // state check above returns first: no other future can hold it.
+        let wakers = &mut inner.extra().wakers;
+        let replaced = match slot.and_then(|key| wakers.get_mut(key)) {
+            Some(old) if old.will_wake(waker) => None,
+            Some(old) => Some(std::mem::replace(old, waker.clone())),
+            None => {
+                *slot = Some(wakers.insert(waker.clone()));
+                None
+            }
+        };
+        drop(inner);
+        // A waker's drop is executor code: never under the lock; it may be
+        // what cancels this very context.
+        drop(replaced);
+        None
+    }
+
+    /// Forgets a future's registration (the future was dropped).
+    pub(crate) fn unregister_waker(&self, slot: usize) {
+        let removed = {
+            let mut inner = self.inner.lock();
+            inner
+                .extra
+                .as_mut()
+                .and_then(|extra| extra.wakers.try_remove(slot))
+        };
+        drop(removed);
+    }
+
+    /// How many futures and blocked threads are registered (for
+    /// `testing::registered_wakers`).
+    pub(crate) fn waker_count(&self) -> usize {
+        let inner = self.inner.lock();
+        inner.extra.as_ref().map_or(0, |extra| extra.wakers.len())
+    }
+
+    /// How many children are registered (for `testing::child_count`).
+    pub(crate) fn child_count(&self) -> usize {
+        self.inner.lock().children.len()
+    }
+
+    /// Registers `child`, or returns this node's outcome if it is already
+    /// done (invariant 4). `slot` receives the child's key (invariant 5).
+    pub(crate) fn add_child(
+        &self,
+        child: Child,
+        slot: &AtomicUsize,
+    ) -> Result<(), (Error, Option<Cause>)> {
+        let mut inner = self.inner.lock();
+        let state = self.state.load(Ordering::Relaxed);
+        if state != OPEN {
+            return Err((decode(state), inner.cause.clone()));
+        }
+        slot.store(inner.children.insert(child), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Registers a node below this one; see [`Canceler::add_child`].
+    pub(crate) fn add_node<N: TreeNode + 'static>(
+        &self,
+        node: &Arc<N>,
+    ) -> Result<(), (Error, Option<Cause>)> {
+        let weak: Weak<N> = Arc::downgrade(node);
+        self.add_child(Child::Node(weak), &node.canceler().slot)
+    }
+
+    /// Registers an `after_func` callback; see [`Canceler::add_child`].
+    pub(crate) fn add_after_func(
+        &self,
+        registration: &Arc<Registration>,
+    ) -> Result<(), (Error, Option<Cause>)> {
+        self.add_child(
+            Child::AfterFunc(registration.clone()),
+            &registration.slot,
+        )
+    }
+
+    /// Removes a node registered below this one (its cancel or its drop
+    /// detaching it); see [`Canceler::remove`].
+    pub(crate) fn remove_node(&self, node: &Canceler, addr: *const ()) -> Option<Child> {
+        self.remove(&node.slot, addr)
+    }
+
+    /// Removes an `after_func` registration (its `stop`); see
+    /// [`Canceler::remove`].
+    pub(crate) fn remove_after_func(&self, registration: &Arc<Registration>) -> Option<Child> {
+        self.remove(&registration.slot, Arc::as_ptr(registration) as *const ())
+    }
+
+    /// Removes the child keyed by `slot` if it is still the one at `addr`
+    /// (after a cancel took the children, the key may be anybody's). The
+    /// removed child is returned, to be dropped after the lock.
+    fn remove(&self, slot: &AtomicUsize, addr: *const ()) -> Option<Child> {
+        let mut inner = self.inner.lock();
+        let slot = slot.load(Ordering::Relaxed); // invariant 5: under our lock
+        let ours = inner
+            .children
+            .get(slot)
+            .is_some_and(|child| std::ptr::eq(child.addr(), addr));
+        let removed = ours.then(|| inner.children.remove(slot));
+        // A burst of children must not pin its memory forever.
+        if inner.children.is_empty() && inner.children.capacity() > 64 {
+            inner.children = Slab::new();
+        }
+        removed
+    }
+
+    /// Records the armed timer, unless the node is already done (then the
+    /// caller must remove it).
+    pub(crate) fn set_timer(&self, key: TimerKey) -> bool {
+        let mut inner = self.inner.lock();
+        let open = self.state.load(Ordering::Relaxed) == OPEN;
+        if open {
+            inner.timer = Some(key);
+        }
+        open
+    }
+
+    /// The armed timer, if any (for `testing::expire`).
+    pub(crate) fn timer(&self) -> Option<TimerKey> {
+        self.inner.lock().timer
+    }
+
+    /// Lets go of a node that will never be canceled (its last reference is
+    /// being dropped): stops its timer. Its done channel, if any, goes with
+    /// it, and a receiver that outlives every context sees it disconnect, as
+    /// any channel whose sender is gone.
+    pub(crate) fn abandon(&self) {
+        let timer = self.inner.lock().timer.take();
+        if let Some(key) = timer {
+            timer::remove(key);
+        }
+    }
+
+    /// Cancels this node alone, if nobody has: stores the outcome, makes done
+    /// observable (invariant 2) and hands back the children (invariant 4).
+    ///
+    /// `root` is the node whose cancel this is part of (`None` when it is this
+    /// node itself): the node settles with it (invariant 3).
+    pub(crate) fn claim(
+        &self,
+        err: Error,
+        cause: &Option<Cause>,
+        root: Option<&Arc<dyn TreeNode>>,
+        deferred: &mut Deferred,
+    ) -> Claim {
+        let mut inner = self.inner.lock();
+        if self.state.load(Ordering::Relaxed) != OPEN {
+            return Claim::Lost;
+        }
+        // Cause, then error, then close and notify, then complete. Release:
+        // pairs with the Acquire in `load_err`.
+        inner.cause = cause.clone();
+        self.state.store(encode(err), Ordering::Release);
+        if let Some(extra) = inner.extra.as_deref_mut() {
+            drop(extra.done_tx.take());
+            if !extra.wakers.is_empty() {
+                deferred.wakers.extend(extra.wakers.drain());
+            }
+        }
+        deferred.timers.extend(inner.timer.take());
+        let children = std::mem::take(&mut inner.children);
+        let settled = if children.is_empty() {
+            SETTLED // a leaf: its subtree is done now
+        } else {
+            inner.settled_by = root.cloned();
+            0
+        };
+        self.state
+            .store(encode(err) | COMPLETE | settled, Ordering::Release);
+        Claim::Won(children)
+    }
+
+    /// Marks the subtree done: the last step of the cancel rooted here.
+    pub(crate) fn settle(&self) {
+        let inner = self.inner.lock();
+        self.state.fetch_or(SETTLED, Ordering::Release);
+        if inner.extra.as_ref().is_some_and(|extra| extra.blocked > 0) {
+            self.waiters.notify_all();
+        }
+    }
+
+    /// Whether this node's whole subtree is known to be done.
+    pub(crate) fn is_settled(&self) -> bool {
+        self.state.load(Ordering::Acquire) & SETTLED != 0
+    }
+
+    /// Blocks until this node, claimed by some cancel, has its whole subtree
+    /// done (invariant 3).
+    pub(crate) fn wait_settled(&self) {
+        if self.is_settled() {
+            return;
+        }
+        let mut inner = self.inner.lock();
+        if let Some(root) = inner.settled_by.clone() {
+            drop(inner);
+            // An interior node: its cancel settles the root, not us.
+            root.canceler().wait_settled();
+            self.state.fetch_or(SETTLED, Ordering::Release);
+            return;
+        }
+        // The root of a cancel in progress (or a node still being claimed:
+        // its canceler holds the lock until the state says which).
+        while self.state.load(Ordering::Relaxed) & SETTLED == 0 {
+            inner.extra().blocked += 1;
+            inner = self.waiters.wait(inner);
+            inner.extra().blocked -= 1;
+        }
+    }
+}
+
+/// Work collected under locks and run after all of them are released.
+#[derive(Default)]
+pub(crate) struct Deferred {
+    wakers: Vec<Waker>,
+    timers: Vec<TimerKey>,
+    pub(crate) after_funcs: Vec<Callback>,
+    pub(crate) dropped: Vec<Arc<dyn TreeNode>>,
+}
+
+impl Deferred {
+    /// Runs everything, even if some of it panics (a waker is executor code),
+    /// then passes the first panic on to the caller.
+    pub(crate) fn run(self) {
+        let Deferred {
+            wakers,
+            timers,
+            after_funcs,
+            dropped,
+        } = self;
+        if wakers.is_empty() && timers.is_empty() && after_funcs.is_empty() && dropped.is_empty()
+        {
+            return; // the common case: a leaf nobody waits on
+        }
+        for key in timers {
+            timer::remove(key);
+        }
+        let mut first_panic = None;
+        let mut guarded = |work: &mut dyn FnMut()| {
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
+                first_panic.get_or_insert(panic);
+            }
+        };
+        for f in after_funcs {
+            // Go: "f runs in its own goroutine"; the cancel never waits for it.
+            let mut f = Some(f);
+            guarded(&mut || {
+                spawn("context-after-func", f.take().expect("once"))
+                    .expect("context: failed to start an after_func thread");
+            });
+        }
+        for waker in wakers {
+            guarded(&mut || waker.wake_by_ref());
+        }
+        // Leaf first: a chain only this list still holds then unwinds upward
+        // one link at a time.
+        let mut dropped = Some(dropped);
+        guarded(&mut || {
+            if let Some(mut nodes) = dropped.take() {
+                while let Some(node) = nodes.pop() {
+                    drop(node);
+                }
+            }
+        });
+        if let Some(panic) = first_panic {
+            resume_unwind(panic);
+        }
+    }
+}
+
+fn encode(err: Error) -> u8 {
+    match err {
+        Error::Canceled => CANCELED,
+        Error::DeadlineExceeded => DEADLINE_EXCEEDED,
+    }
+}
+
+fn decode(state: u8) -> Error {
+    match state & ERROR_BITS {
+        DEADLINE_EXCEEDED => Error::DeadlineExceeded,
+        _ => Error::Canceled,
+    }
+}
+
+/// Without an explicit cause, the cause is the error itself (Go's `Cause`).
+fn default_cause(err: Error) -> Cause {
+    std::sync::Arc::new(err)
+}

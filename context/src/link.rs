@@ -1,0 +1,218 @@
+//! The chain behind every context: each derived context is one [`Link`] that
+//! owns its parent, up to a root.
+//!
+//! Ownership runs one way only. A link owns its parent (for values, the
+//! deadline and `Display`); a parent's canceler refers to its children weakly
+//! (see `canceler.rs`). So when the last context, handle or `WaitAsync` of a
+//! link is gone, the link is freed, canceled or not: nothing can observe it
+//! any more, and its drop takes it out of its parent's children and stops
+//! its timer. Dropping a long chain unlinks it iteratively, in constant stack.
+
+use std::any::Any;
+use std::fmt;
+use std::time::Instant;
+
+use super::canceler::{Canceler, TreeNode};
+use super::sync::Arc;
+use super::timer::Expire;
+use super::tree;
+use crate::error::{Cause, Error};
+
+/// What a context is: a root, or a link of a chain.
+#[derive(Clone)]
+pub(crate) enum Chain {
+    Background,
+    Todo,
+    Link(Arc<Link>),
+}
+
+/// One derived context.
+pub(crate) struct Link {
+    pub(crate) parent: Chain,
+    pub(crate) layer: Layer,
+}
+
+/// What a link adds to its parent.
+pub(crate) enum Layer {
+    /// `with_cancel` or `with_deadline`: a node of the cancellation tree.
+    Cancel(CancelLayer),
+    /// `with_value`.
+    Value(ValueLayer),
+    /// `without_cancel`.
+    WithoutCancel,
+}
+
+/// A cancelable link.
+pub(crate) struct CancelLayer {
+    pub(crate) canceler: Canceler,
+    pub(crate) kind: Kind,
+    /// The deadline this context reports: its own, or an earlier one
+    /// inherited from an ancestor.
+    pub(crate) deadline: Option<Instant>,
+}
+
+/// Which constructor made a cancelable link, and what only it needs.
+pub(crate) enum Kind {
+    /// `with_cancel`, or a deadline later than the parent's.
+    Plain,
+    /// `with_deadline`, with the cause to report when the timer fires.
+    Deadline { cause: Option<Cause> },
+}
+
+/// A value bound to a key.
+pub(crate) struct ValueLayer {
+    pub(crate) key: usize,
+    pub(crate) name: &'static str,
+    pub(crate) value: Box<dyn DebugAny>,
+    /// The nearest cancelable link above, cached so that a done check on a
+    /// value layer costs the same as on its cancelable ancestor.
+    pub(crate) reports_to: Option<Arc<Link>>,
+}
+
+/// A value that can be printed (for `Display`) and downcast (for lookups).
+pub(crate) trait DebugAny: Any + Send + Sync + fmt::Debug {}
+impl<T: Any + Send + Sync + fmt::Debug> DebugAny for T {}
+
+impl Chain {
+    /// The link this context reports cancellation for: itself if cancelable,
+    /// else the nearest cancelable link above; `None` if it can never be
+    /// canceled.
+    pub(crate) fn reports_to(&self) -> Option<&Arc<Link>> {
+        let Chain::Link(link) = self else {
+            return None;
+        };
+        match &link.layer {
+            Layer::Cancel(_) => Some(link),
+            Layer::Value(value) => value.reports_to.as_ref(),
+            Layer::WithoutCancel => None,
+        }
+    }
+
+    /// The cancelable layer this context reports.
+    pub(crate) fn cancel_layer(&self) -> Option<&CancelLayer> {
+        self.reports_to().and_then(|link| link.cancel_layer())
+    }
+
+    /// The links from this context up to its root, nearest first.
+    pub(crate) fn links(&self) -> impl Iterator<Item = &Link> {
+        let mut next = self;
+        std::iter::from_fn(move || match next {
+            Chain::Link(link) => {
+                next = &link.parent;
+                Some(&**link)
+            }
+            _ => None,
+        })
+    }
+
+    /// The root this chain starts from.
+    pub(crate) fn root(&self) -> &Chain {
+        let mut chain = self;
+        while let Chain::Link(link) = chain {
+            chain = &link.parent;
+        }
+        chain
+    }
+}
+
+impl Link {
+    /// A new cancelable link below `parent`, not yet registered.
+    pub(crate) fn cancelable(parent: &Chain, kind: Kind, deadline: Option<Instant>) -> Arc<Link> {
+        Arc::new(Link {
+            parent: parent.clone(),
+            layer: Layer::Cancel(CancelLayer {
+                canceler: Canceler::new(),
+                kind,
+                deadline,
+            }),
+        })
+    }
+
+    pub(crate) fn cancel_layer(&self) -> Option<&CancelLayer> {
+        match &self.layer {
+            Layer::Cancel(layer) => Some(layer),
+            _ => None,
+        }
+    }
+
+    /// Takes this link out of the tree if nothing canceled it, and hands back
+    /// its parent, so that the caller can drop the chain one link at a time.
+    ///
+    /// `addr` is where the link lived in its `Arc`, which its parent's weak
+    /// reference names (the link may have been moved out since).
+    fn unlink(&mut self, addr: *const ()) -> Chain {
+        match &mut self.layer {
+            Layer::Cancel(layer) if layer.canceler.is_open() => {
+                // Nobody holds this link any more, so nobody can cancel it:
+                // leave the parent's children and stop the timer.
+                if let Some(parent) = self.parent.cancel_layer() {
+                    drop(parent.canceler.remove_node(&layer.canceler, addr));
+                }
+                layer.canceler.abandon();
+            }
+            Layer::Cancel(_) | Layer::WithoutCancel => {}
+            // A second reference to an ancestor: release it first, so that the
+            // chain's own is the last one.
+            Layer::Value(value) => drop(value.reports_to.take()),
+        }
+        std::mem::replace(&mut self.parent, Chain::Background)
+    }
+}
+
+/// Dropping a long chain would otherwise recurse once per link; unlink it
+/// iteratively instead, as far as this drop owns it.
+impl Drop for Link {
+    fn drop(&mut self) {
+        let mut next = self.unlink(self as *const Link as *const ());
+        while let Chain::Link(link) = next {
+            let addr = Arc::as_ptr(&link) as *const ();
+            // `into_inner`, not `try_unwrap`: of two threads dropping the last
+            // two references, exactly one gets the link.
+            match Arc::into_inner(link) {
+                // Its own drop, at the end of this arm, finds nothing left.
+                Some(mut link) => next = link.unlink(addr),
+                None => break, // someone else still holds the rest
+            }
+        }
+    }
+}
+
+impl TreeNode for Link {
+    fn canceler(&self) -> &Canceler {
+        &self
+            .cancel_layer()
+            .expect("only cancelable links join the tree")
+            .canceler
+    }
+
+    fn parent(&self) -> Option<&Canceler> {
+        self.parent.cancel_layer().map(|layer| &layer.canceler)
+    }
+}
+
+/// The timer's call when this link's deadline passes.
+impl Expire for Link {
+    fn expire(self: Arc<Self>) -> bool {
+        let cause = match self.cancel_layer().map(|layer| &layer.kind) {
+            Some(Kind::Deadline { cause }) => cause.clone(),
+            _ => None,
+        };
+        tree::cancel(&self, Error::DeadlineExceeded, cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size the crate docs state under "Limits"; a change that grows a
+    /// plain cancelable link fails here first.
+    #[test]
+    fn a_cancelable_link_stays_small() {
+        if !super::super::sync::TIMER_THREAD {
+            return; // loom's primitives are larger: the figure is std's
+        }
+        assert!(std::mem::size_of::<Link>() <= 184, "{}", std::mem::size_of::<Link>());
+        assert!(std::mem::size_of::<ValueLayer>() <= 48);
+    }
+}
