@@ -31,6 +31,14 @@
 //! and [`Context::wait_async`] ([`WaitAsync`]).
 //!
 //! Errors: [`Error`] (`Canceled`, `DeadlineExceeded`) and [`Cause`].
+//!
+//! Async code: [`Context::wait_async`] is tested on tokio (multi-threaded, in
+//! `select!`), futures' `LocalPool` and async-executor; the crate itself
+//! depends on no runtime. To go between a context and tokio-util's
+//! `CancellationToken`, copy the bridge in `examples/tokio_bridge.rs`: it is
+//! an example, not a feature, because each direction needs a task on your
+//! runtime, and naming tokio-util's 0.x type here would tie this crate's
+//! semver to it.
 //! Tests: the [`testing`] module fires deadlines on demand and counts what the
 //! tree holds.
 //!

@@ -139,7 +139,10 @@ fn expired_by_the_timer_thread(depth: usize) {
     let (root, _cancel) =
         context::with_timeout(&context::background(), pilot.elapsed() * 30 + BOUND / 1000);
     let chain = Chain::build(&root, depth);
-    assert_eq!(chain.leaf().wait_timeout(BOUND), Some(Error::DeadlineExceeded));
+    assert_eq!(
+        chain.leaf().wait_timeout(BOUND),
+        Some(Error::DeadlineExceeded)
+    );
     chain.assert_done(Error::DeadlineExceeded);
 }
 
@@ -174,7 +177,10 @@ fn dropped(depth: usize, leaf_first: bool) {
     for handle in chain.handles.drain(..) {
         handle.disarm();
     }
-    let (mut contexts, links) = (std::mem::take(&mut chain.contexts), chain.links.split_off(0));
+    let (mut contexts, links) = (
+        std::mem::take(&mut chain.contexts),
+        chain.links.split_off(0),
+    );
     on_small_stack(move || {
         drop(links);
         if leaf_first {

@@ -87,15 +87,15 @@ const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
 const SLOWER_BECAUSE: &[(&str, &str)] = &[
     (
         "CommonParentCancel",
-        "every derive and cancel takes the shared parent's lock from both cores (as Go's does), and each child is a 288-byte allocation (Go's `cancelCtx` is about 80 bytes), freed inside the loop",
+        "every derive and cancel takes the shared parent's lock from both cores (as Go's does), and each child is a 200-byte allocation (Go's `cancelCtx` is about 80 bytes), freed inside the loop",
     ),
     (
         "WithTimeout",
-        "one process-wide timer queue (a B-tree behind one mutex) that every create and cancel takes, so two cores run this no faster than one; Go 1.19 keeps a timer heap per core",
+        "each create and cancel arms and stops a timer in the thread's own shard of the timing wheels (O(1), no shared lock), and takes the shared parent's lock, as Go's does; `Instant::now()` alone is about 40 ns of it",
     ),
     (
         "CancelTree",
-        "each cancel node is a 288-byte allocation (lock, condvar, done channel, waiter and timer slots; Go's `cancelCtx` is about 80 bytes) built, moved into place and freed inside the loop, where Go's garbage collector frees later, on the other core",
+        "each cancel node is a 200-byte allocation (lock, children, cause and timer slots; the done channel and waiters are out of line; Go's `cancelCtx` is about 80 bytes) built and freed inside the loop, where Go's garbage collector frees later, on the other core",
     ),
     (
         "CheckCanceled/Done",
