@@ -3,7 +3,7 @@
 
 Reads the trace on stdin and prints, per run of one thread, one per line,
 the loom operations it performed (locks taken, atomic loads and stores, condition
-variables, spawns and joins), naming the textbook's objects by the node they
+variables, spawns and joins), naming the textbooks' objects by the node they
 belong to, then the panic. Unlocks are not in loom's trace. Used by
 twin-report.sh; see README.md.
 """
@@ -18,16 +18,41 @@ labels = {}
 created = []  # (kind, index, location) in creation order
 nodes = 0
 dones = 0
+# The iterative textbook's last node, not yet labelled: see created_object.
+unclaimed = None
+OBJECT = re.compile("\x00(\\w+)#(\\d+)\x00")
 
 
 def name(kind, index):
-    return labels.get(index, f"{kind}#{index}")
+    """A placeholder for an object, replaced by its label when printed: some
+    objects are recognised only after their first use."""
+    return f"\x00{kind}#{index}\x00"
+
+
+def resolve(text):
+    return OBJECT.sub(lambda m: labels.get(int(m.group(2)), f"{m.group(1)}#{m.group(2)}"), text)
+
+
+def label_node(a, m, c):
+    global nodes
+    nodes += 1
+    labels[a], labels[m], labels[c] = (f"node{nodes}.state", f"node{nodes}.lock", f"node{nodes}.settled")
 
 
 def created_object(kind, index, line):
-    global nodes, dones
+    global nodes, dones, unclaimed
     location = re.search(r"location=(\S+)", line)
+    # The iterative textbook's Node::new makes an atomic, a mutex and a
+    # condvar, and no loom Arc holds them (its nodes are std's Arcs): three
+    # objects so made, not after another atomic (the real crate's nodes
+    # start with two) and not followed by an Arc, are one of its nodes.
+    if unclaimed is not None and kind != "arc":
+        label_node(*unclaimed)
+    unclaimed = None
     created.append((kind, index, location.group(1) if location else ""))
+    if kind == "condvar" and [k for k, _, _ in created[-3:]] == ["atomic", "mutex", "condvar"] \
+            and (len(created) == 3 or created[-4][0] != "atomic"):
+        unclaimed = tuple(i for _, i, _ in created[-3:])
     # The textbooks' objects, recognised by what is created just before the
     # Arc that holds them: the context textbook's Node::new makes an atomic,
     # a mutex and a condvar (done_channel() an atomic); the wait group's
@@ -96,7 +121,8 @@ def main():
                 panic.append(line)
             continue
         if " panicked at " in line:
-            panic.append(line)
+            # Newer toolchains name the thread's id, which changes every run.
+            panic.append(re.sub(r"^(thread '[^']*') \(\d+\)", r"\1", line))
             in_panic = True
             continue
         if "~~~~~~~~ THREAD" in line:
@@ -134,8 +160,10 @@ def main():
             emit(thread, op)
     # One block per run of a thread, one step per line, so that a report
     # reads down the page and fits it.
+    if unclaimed is not None:
+        label_node(*unclaimed)
     for thread, ops in runs:
-        steps = compress(ops)
+        steps = [resolve(step) for step in compress(ops)]
         print(f"t{thread}: {steps[0]}")
         for step in steps[1:]:
             print(" " * (len(thread) + 3) + step)

@@ -5,13 +5,14 @@
 //!
 //! The `context` models:
 //!
-//! - [`api`]: the slice of the context API the models drive, as a trait.
+//! - [`api`]: the slice of the context API the models drive, as a trait
+//!   (and its first part, the tree alone).
 //! - [`real`]: [`Real`](real::Real), that trait over `context::loom`, the
 //!   `context` crate's own source compiled over loom's primitives.
 //! - [`models`]: one generic function per race, with its preemption bound.
-//! - [`twins`]: a textbook implementation that passes every model, and the
-//!   broken twins, each the textbook with one step written naively, that
-//!   the models must reject.
+//! - [`twins`]: two textbook implementations, Go's design and the crate's
+//!   iterative one, that pass their models, and the broken twins, each a
+//!   textbook with one step written naively, that the models must reject.
 //!
 //! The `waitgroup` and `stop-channel` models, organised the same way inside
 //! [`wait_group`] and [`stop_channel`] (their real-crate implementations are

@@ -16,6 +16,7 @@ use loom::thread;
 use crate::api::{Error, Trees};
 use crate::support::{CONTEXT_BOUND, check};
 
+// ANCHOR: assert_done
 /// Asserts that every context in `subtree` is done: what a cancel of their
 /// ancestor promises once it has returned, whichever cancel won.
 fn assert_done<T: Trees>(subtree: &[&T::Context]) {
@@ -27,6 +28,7 @@ fn assert_done<T: Trees>(subtree: &[&T::Context]) {
         );
     }
 }
+// ANCHOR_END: assert_done
 
 // ANCHOR: overlapping_cancels_wait_for_the_subtree
 /// Two cancels of overlapping subtrees: root → a → b → c, the root canceled
