@@ -5,7 +5,6 @@
 
 use std::hint::black_box;
 use std::thread;
-use std::time::Instant;
 
 use benches::{parallel, work};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -90,19 +89,13 @@ fn add_done_and_wait(c: &mut Criterion) {
 fn actually_wait(c: &mut Criterion) {
     c.bench_function("WaitGroupActuallyWait", |b| {
         b.iter_custom(|iters| {
-            parallel::run(
-                iters,
-                |_| (),
-                |_, _, n| {
-                    for _ in 0..n {
-                        let wg = WaitGroup::new();
-                        wg.add(1);
-                        let task = wg.clone();
-                        thread::spawn(move || task.done());
-                        wg.wait();
-                    }
-                },
-            )
+            parallel::each(iters, || {
+                let wg = WaitGroup::new();
+                wg.add(1);
+                let task = wg.clone();
+                thread::spawn(move || task.done());
+                wg.wait();
+            })
         });
     });
 }
@@ -114,17 +107,11 @@ fn actually_wait(c: &mut Criterion) {
 fn actually_wait_pool(c: &mut Criterion) {
     c.bench_function("WaitGroupActuallyWaitPool", |b| {
         b.iter_custom(|iters| {
-            parallel::run(
-                iters,
-                |_| (),
-                |_, _, n| {
-                    for _ in 0..n {
-                        let wg = WaitGroup::new();
-                        rayon::spawn(wg.task(|| ()));
-                        wg.wait();
-                    }
-                },
-            )
+            parallel::each(iters, || {
+                let wg = WaitGroup::new();
+                rayon::spawn(wg.task(|| ()));
+                wg.wait();
+            })
         });
     });
 }
@@ -137,19 +124,12 @@ fn actually_wait_pool(c: &mut Criterion) {
 fn actually_wait_in_pool(c: &mut Criterion) {
     c.bench_function("WaitGroupActuallyWaitInPool", |b| {
         b.iter_custom(|iters| {
-            let workers = rayon::current_num_threads() as u64;
-            let start = Instant::now();
-            rayon::broadcast(|worker| {
-                let index = worker.index() as u64;
-                let share = iters / workers + u64::from(index < iters % workers);
-                for _ in 0..share {
-                    let wg = WaitGroup::new();
-                    let task = wg.task(|| ());
-                    rayon::scope(|s| s.spawn(move |_| task()));
-                    wg.wait();
-                }
-            });
-            start.elapsed()
+            parallel::on_pool(iters, || {
+                let wg = WaitGroup::new();
+                let task = wg.task(|| ());
+                rayon::scope(|s| s.spawn(move |_| task()));
+                wg.wait();
+            })
         });
     });
 }

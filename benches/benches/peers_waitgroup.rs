@@ -16,7 +16,6 @@
 
 use std::hint::black_box;
 use std::thread;
-use std::time::Instant;
 
 use benches::{parallel, work};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -71,18 +70,12 @@ fn add_done_both(c: &mut Criterion) {
 fn actually_wait(c: &mut Criterion) {
     c.bench_function("crossbeam/WaitGroupActuallyWait", |b| {
         b.iter_custom(|iters| {
-            parallel::run(
-                iters,
-                |_| (),
-                |_, _, n| {
-                    for _ in 0..n {
-                        let wg = WaitGroup::new();
-                        let handle = wg.clone();
-                        thread::spawn(move || drop(handle));
-                        wg.wait();
-                    }
-                },
-            )
+            parallel::each(iters, || {
+                let wg = WaitGroup::new();
+                let handle = wg.clone();
+                thread::spawn(move || drop(handle));
+                wg.wait();
+            })
         });
     });
 }
@@ -91,18 +84,12 @@ fn actually_wait(c: &mut Criterion) {
 fn actually_wait_pool(c: &mut Criterion) {
     c.bench_function("crossbeam/WaitGroupActuallyWaitPool", |b| {
         b.iter_custom(|iters| {
-            parallel::run(
-                iters,
-                |_| (),
-                |_, _, n| {
-                    for _ in 0..n {
-                        let wg = WaitGroup::new();
-                        let handle = wg.clone();
-                        rayon::spawn(move || drop(handle));
-                        wg.wait();
-                    }
-                },
-            )
+            parallel::each(iters, || {
+                let wg = WaitGroup::new();
+                let handle = wg.clone();
+                rayon::spawn(move || drop(handle));
+                wg.wait();
+            })
         });
     });
 }
@@ -112,19 +99,12 @@ fn actually_wait_pool(c: &mut Criterion) {
 fn actually_wait_in_pool(c: &mut Criterion) {
     c.bench_function("crossbeam/WaitGroupActuallyWaitInPool", |b| {
         b.iter_custom(|iters| {
-            let workers = rayon::current_num_threads() as u64;
-            let start = Instant::now();
-            rayon::broadcast(|worker| {
-                let index = worker.index() as u64;
-                let share = iters / workers + u64::from(index < iters % workers);
-                for _ in 0..share {
-                    let wg = WaitGroup::new();
-                    let handle = wg.clone();
-                    rayon::scope(|s| s.spawn(move |_| drop(handle)));
-                    wg.wait();
-                }
-            });
-            start.elapsed()
+            parallel::on_pool(iters, || {
+                let wg = WaitGroup::new();
+                let handle = wg.clone();
+                rayon::scope(|s| s.spawn(move |_| drop(handle)));
+                wg.wait();
+            })
         });
     });
 }

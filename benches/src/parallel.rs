@@ -97,6 +97,61 @@ where
     end - start
 }
 
+/// [`run`] for a body that is one operation, repeated: each thread runs
+/// `op` its share of `iters` times. Go's `b.RunParallel` with a loop of one
+/// call.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// let ops = AtomicU64::new(0);
+/// benches::parallel::each(100, || {
+///     ops.fetch_add(1, Ordering::Relaxed);
+/// });
+/// assert_eq!(ops.load(Ordering::Relaxed), 100);
+/// ```
+pub fn each(iters: u64, op: impl Fn() + Sync) -> Duration {
+    run(
+        iters,
+        |_| (),
+        |_, _, n| {
+            for _ in 0..n {
+                op();
+            }
+        },
+    )
+}
+
+/// Runs `op` `iters` times in all, shared out over rayon's workers (one per
+/// core, as Go's `RunParallel` runs one goroutine per P), and returns the
+/// wall time: goroutine-shaped rows whose waiting side is on the pool too.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// let ops = AtomicU64::new(0);
+/// benches::parallel::on_pool(100, || {
+///     ops.fetch_add(1, Ordering::Relaxed);
+/// });
+/// assert_eq!(ops.load(Ordering::Relaxed), 100);
+/// ```
+pub fn on_pool(iters: u64, op: impl Fn() + Sync) -> Duration {
+    let workers = rayon::current_num_threads() as u64;
+    let start = Instant::now();
+    rayon::broadcast(|worker| {
+        let index = worker.index() as u64;
+        let share = iters / workers + u64::from(index < iters % workers);
+        for _ in 0..share {
+            op();
+        }
+    });
+    start.elapsed()
+}
+
 /// Pins the calling thread to CPU `index` (modulo the CPU count); returns
 /// whether the operating system accepted it. A refusal (a restricted CPU
 /// set) leaves the thread where the scheduler puts it.
