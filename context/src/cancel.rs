@@ -55,10 +55,16 @@ pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
 /// Builds a cancelable link below `parent` and registers it with the
 /// nearest cancelable ancestor (or makes it born done, if that is done).
 pub(crate) fn derive(parent: &Context, kind: Kind, deadline: Option<Instant>) -> Arc<Link> {
-    let link = Link::cancelable(parent.chain(), kind, deadline);
-    if let Some(ancestor) = parent.chain().cancel_layer() {
-        tree::register(&ancestor.canceler, &link);
+    let Some(ancestor) = parent.chain().cancel_layer() else {
+        return Link::cancelable(parent.chain(), kind, deadline);
+    };
+    if let Some(outcome) = ancestor.canceler.outcome() {
+        // Done for good: the child is born done, with nothing to register or
+        // lock. (A cancel racing with this check is caught by `register`.)
+        return Link::born_done(parent.chain(), kind, deadline, outcome);
     }
+    let link = Link::cancelable(parent.chain(), kind, deadline);
+    tree::register(&ancestor.canceler, &link);
     link
 }
 

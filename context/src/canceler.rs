@@ -183,6 +183,16 @@ impl Canceler {
         }
     }
 
+    /// A node derived from one already done: born done with its outcome,
+    /// settled (it has no children), never registered, with nothing to lock.
+    pub(crate) fn new_done(err: Error, cause: Option<Cause>) -> Self {
+        let this = Self::new();
+        this.inner.lock().cause = cause;
+        this.state
+            .store(encode(err) | COMPLETE | SETTLED, Ordering::Release);
+        this
+    }
+
     /// The error, once done is observable (invariant 2).
     pub(crate) fn load_err(&self) -> Option<Error> {
         // Acquire: pairs with the Release stores in `claim`, so the cause and

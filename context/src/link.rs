@@ -118,10 +118,30 @@ impl Chain {
 impl Link {
     /// A new cancelable link below `parent`, not yet registered.
     pub(crate) fn cancelable(parent: &Chain, kind: Kind, deadline: Option<Instant>) -> Arc<Link> {
+        Self::with_canceler(parent, kind, deadline, Canceler::new())
+    }
+
+    /// A new cancelable link below a parent that is already done: born done
+    /// with the parent's outcome, and never registered.
+    pub(crate) fn born_done(
+        parent: &Chain,
+        kind: Kind,
+        deadline: Option<Instant>,
+        (err, cause): (Error, Option<Cause>),
+    ) -> Arc<Link> {
+        Self::with_canceler(parent, kind, deadline, Canceler::new_done(err, cause))
+    }
+
+    fn with_canceler(
+        parent: &Chain,
+        kind: Kind,
+        deadline: Option<Instant>,
+        canceler: Canceler,
+    ) -> Arc<Link> {
         Arc::new(Link {
             parent: parent.clone(),
             layer: Layer::Cancel(CancelLayer {
-                canceler: Canceler::new(),
+                canceler,
                 kind,
                 deadline,
             }),

@@ -32,8 +32,10 @@ use crate::error::{Cause, Error};
 /// done, whichever call won.
 pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> bool {
     let this = node.canceler();
-    if this.is_settled() {
-        return false; // the fast path of a repeated cancel
+    if !this.is_open() {
+        // A repeated cancel, or one that lost already: wait for the winner.
+        this.wait_settled();
+        return false;
     }
     let mut deferred = Deferred::default();
     let Claim::Won(children) = this.claim(err, &cause, None, &mut deferred) else {
