@@ -26,10 +26,10 @@
 //! 3. **Settle.** `SETTLED` means the whole subtree is done. A node claimed
 //!    with no children is settled in the same critical section. Otherwise the
 //!    cancel that claimed it (its *operation*) settles only its own root, at
-//!    the very end; every interior node it claimed remembers that root in
-//!    `settled_by`, and a losing cancel waits for the root. That is how a
-//!    loser, too, returns only once every descendant is done, without anyone
-//!    holding a lock across the walk.
+//!    the very end: the topmost claimed node of its line. A losing cancel
+//!    finds that root by walking up the chain (`tree::wait_settled`) and waits
+//!    for it. That is how a loser, too, returns only once every descendant is
+//!    done, without anyone holding a lock across the walk.
 //! 4. **Children.** Registration checks the state and inserts the child in
 //!    one critical section, so a child is either in an open node's `children`
 //!    or told the node's outcome; it can never miss the cancel. The claim
@@ -73,7 +73,11 @@ pub(crate) trait TreeNode: Send + Sync {
     /// This node's cancellation state.
     fn canceler(&self) -> &Canceler;
     /// The canceler this node is registered with, if any.
-    fn parent(&self) -> Option<&Canceler>;
+    fn parent(&self) -> Option<&Canceler> {
+        self.parent_node().map(TreeNode::canceler)
+    }
+    /// The node this node is registered with, if any.
+    fn parent_node(&self) -> Option<&dyn TreeNode>;
 }
 
 /// A registered child of a canceler.
@@ -140,8 +144,6 @@ struct Inner {
     children: Slab<Child>,
     /// Written before the error, in the same critical section.
     cause: Option<Cause>,
-    /// The root of the cancel that claimed this interior node (invariant 3).
-    settled_by: Option<Arc<dyn TreeNode>>,
     /// The armed deadline timer, if any.
     timer: Option<TimerKey>,
     /// What few nodes need, out of line so that a plain node stays small.
@@ -175,7 +177,6 @@ impl Canceler {
             inner: Mutex::new(Inner {
                 children: Slab::new(),
                 cause: None,
-                settled_by: None,
                 timer: None,
                 extra: None,
             }),
@@ -425,13 +426,12 @@ impl Canceler {
     /// Cancels this node alone, if nobody has: stores the outcome, makes done
     /// observable (invariant 2) and hands back the children (invariant 4).
     ///
-    /// `root` is the node whose cancel this is part of (`None` when it is this
-    /// node itself): the node settles with it (invariant 3).
+    /// A node claimed with children settles when the cancel rooted above it
+    /// does (invariant 3).
     pub(crate) fn claim(
         &self,
         err: Error,
         cause: &Option<Cause>,
-        root: Option<&Arc<dyn TreeNode>>,
         deferred: &mut Deferred,
     ) -> Claim {
         let mut inner = self.inner.lock();
@@ -450,12 +450,8 @@ impl Canceler {
         }
         deferred.timers.extend(inner.timer.take());
         let children = std::mem::take(&mut inner.children);
-        let settled = if children.is_empty() {
-            SETTLED // a leaf: its subtree is done now
-        } else {
-            inner.settled_by = root.cloned();
-            0
-        };
+        // A leaf's subtree is done now.
+        let settled = if children.is_empty() { SETTLED } else { 0 };
         self.state
             .store(encode(err) | COMPLETE | settled, Ordering::Release);
         Claim::Won(children)
@@ -475,22 +471,16 @@ impl Canceler {
         self.state.load(Ordering::Acquire) & SETTLED != 0
     }
 
-    /// Blocks until this node, claimed by some cancel, has its whole subtree
-    /// done (invariant 3).
-    pub(crate) fn wait_settled(&self) {
-        if self.is_settled() {
-            return;
-        }
+    /// Records that the subtree is done, as seen from elsewhere (an ancestor
+    /// settled): no lock needed, `SETTLED` only grows.
+    pub(crate) fn mark_settled(&self) {
+        self.state.fetch_or(SETTLED, Ordering::Release);
+    }
+
+    /// Blocks until this node, the root of a cancel in progress, settles.
+    pub(crate) fn wait_own_settle(&self) {
         let mut inner = self.inner.lock();
-        if let Some(root) = inner.settled_by.clone() {
-            drop(inner);
-            // An interior node: its cancel settles the root, not us.
-            root.canceler().wait_settled();
-            self.state.fetch_or(SETTLED, Ordering::Release);
-            return;
-        }
-        // The root of a cancel in progress (or a node still being claimed:
-        // its canceler holds the lock until the state says which).
+        // The canceler holds the lock while it claims, and settles under it.
         while self.state.load(Ordering::Relaxed) & SETTLED == 0 {
             inner.extra().blocked += 1;
             inner = self.waiters.wait(inner);

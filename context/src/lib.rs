@@ -141,7 +141,7 @@
 //! memory proportional to the tree (the crate's `deep` and `churn` tests).
 //!
 //! A plain cancelable context ([`with_cancel`]) is one allocation of
-//! 200 bytes (a 184-byte link plus the reference counts); it was 304 before
+//! 184 bytes (a 168-byte link plus the reference counts); it was 304 before
 //! the fields that few contexts use (blocked threads, the done channel,
 //! wakers) moved out of line, into a second allocation made on first use.
 //! A value layer is 64 bytes plus its boxed value.

@@ -18,7 +18,7 @@
 //!
 //! Go's promise that `cancel()` returns only when every descendant is done
 //! holds for every caller, winner or loser: a child that another cancel
-//! claimed first is waited for (`Canceler::wait_settled`), and a losing
+//! claimed first is waited for ([`wait_settled`]), and a losing
 //! cancel waits for the winner's root to settle (see `canceler.rs`,
 //! invariant 3). Waits only ever go down the tree, so they cannot cycle.
 
@@ -34,16 +34,15 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
     let this = node.canceler();
     if !this.is_open() {
         // A repeated cancel, or one that lost already: wait for the winner.
-        this.wait_settled();
+        wait_settled(&**node);
         return false;
     }
     let mut deferred = Deferred::default();
-    let Claim::Won(children) = this.claim(err, &cause, None, &mut deferred) else {
-        this.wait_settled();
+    let Claim::Won(children) = this.claim(err, &cause, &mut deferred) else {
+        wait_settled(&**node);
         return false;
     };
     if !children.is_empty() {
-        let root: Arc<dyn TreeNode> = node.clone();
         let mut work: Vec<Child> = children.into_iter().map(|(_, child)| child).collect();
         let mut claimed_elsewhere = Vec::new();
         while let Some(child) = work.pop() {
@@ -61,7 +60,7 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
             };
             match child
                 .canceler()
-                .claim(err, &cause, Some(&root), &mut deferred)
+                .claim(err, &cause, &mut deferred)
             {
                 Claim::Won(grandchildren) => {
                     work.extend(grandchildren.into_iter().map(|(_, child)| child));
@@ -70,8 +69,11 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
             }
             deferred.dropped.push(child);
         }
+        // Each was claimed as the root of its own cancel (we hold its
+        // parent, so no cancel from above could have reached it): wait for
+        // that one, not for a walk up the chain, which would lead to us.
         for child in claimed_elsewhere {
-            child.canceler().wait_settled();
+            child.canceler().wait_own_settle();
         }
         this.settle();
     }
@@ -84,6 +86,44 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
     }
     deferred.run();
     true
+}
+
+/// Blocks until `node`, claimed by some cancel, has its whole subtree done.
+///
+/// The cancel that claimed it settles only its own root, the topmost claimed
+/// node of its line (a claimed node leaves its parent only once settled): walk
+/// up to it, unless an ancestor has settled already, which covers us too.
+/// Every node passed on the way is then marked settled, so that the next
+/// loser below stops at once (a chain whose handles drop one by one costs one
+/// walk, not one per handle).
+pub(crate) fn wait_settled(node: &dyn TreeNode) {
+    if node.canceler().is_settled() {
+        return;
+    }
+    let mut top = node;
+    let mut settled_above = false;
+    while let Some(parent) = top.parent_node() {
+        let canceler = parent.canceler();
+        if canceler.is_settled() {
+            settled_above = true;
+            break;
+        }
+        if canceler.is_open() {
+            break;
+        }
+        top = parent;
+    }
+    if !settled_above {
+        top.canceler().wait_own_settle();
+    }
+    let mut below = Some(node);
+    while let Some(at) = below {
+        at.canceler().mark_settled();
+        if std::ptr::addr_eq(at, top) {
+            break;
+        }
+        below = at.parent_node();
+    }
 }
 
 /// Registers `node` with `parent`, or cancels it at once with the parent's

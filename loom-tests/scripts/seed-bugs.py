@@ -148,9 +148,23 @@ muts = [
   "a without_cancel context became done with its parent"),
  # A losing cancel returns while the winner's walk is still below it.
  ("a losing cancel does not wait for the subtree", "context/src/tree.rs",
-  """        this.wait_settled();
-        return false;""",
-  """        return false;""",
+  """    if !this.is_open() {
+        // A repeated cancel, or one that lost already: wait for the winner.
+        wait_settled(&**node);
+        return false;
+    }
+    let mut deferred = Deferred::default();
+    let Claim::Won(children) = this.claim(err, &cause, &mut deferred) else {
+        wait_settled(&**node);
+        return false;
+    };""",
+  """    if !this.is_open() {
+        return false;
+    }
+    let mut deferred = Deferred::default();
+    let Claim::Won(children) = this.claim(err, &cause, &mut deferred) else {
+        return false;
+    };""",
   "context::real::overlapping_cancels_wait_for_the_subtree",
   "a cancel returned while a descendant was still open"),
  # The first iterative cancel's bug: the root's cancel finds no child, returns early.
