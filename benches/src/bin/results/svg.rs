@@ -50,30 +50,9 @@ pub(crate) fn grouped_bars(
     let height = top + plot_h + 40.0 + legend_h + 10.0;
     let y = |ns: f64| top + plot_h * (1.0 - (ns.log10() - lo) / (hi - lo));
 
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" {FONT}>\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{left}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-        escape(title),
-        w = left + plot_w + 20.0,
-    );
+    let mut svg = open_svg(title, left, left + plot_w + 20.0, height);
     // Decade grid lines, labelled.
-    let mut decade = lo;
-    while decade <= hi {
-        let gy = y(10f64.powf(decade));
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{:.1}\" y2=\"{gy:.1}\" stroke=\"#ddd\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            left + plot_w,
-            left - 6.0,
-            gy + 4.0,
-            format_ns(10f64.powf(decade)),
-        );
-        decade += 1.0;
-    }
+    time_grid(&mut svg, (lo, hi), left, plot_w, y);
     let cluster_w = plot_w / clusters.len().max(1) as f64;
     let bar_w = (cluster_w * 0.8) / series.len().max(1) as f64;
     for (c, cluster) in clusters.iter().enumerate() {
@@ -199,29 +178,8 @@ pub(crate) fn growth_lines(
     let x = |v: f64| left + plot_w * (v.log10() - x_lo) / (x_hi - x_lo);
     let y = |ns: f64| top + plot_h * (1.0 - (ns.log10() - y_lo) / (y_hi - y_lo));
 
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" {FONT}>\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{left}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-        escape(title),
-        w = left + plot_w + 30.0,
-    );
-    let mut decade = y_lo;
-    while decade <= y_hi {
-        let gy = y(10f64.powf(decade));
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{:.1}\" y2=\"{gy:.1}\" stroke=\"#ddd\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            left + plot_w,
-            left - 6.0,
-            gy + 4.0,
-            format_ns(10f64.powf(decade)),
-        );
-        decade += 1.0;
-    }
+    let mut svg = open_svg(title, left, left + plot_w + 30.0, height);
+    time_grid(&mut svg, (y_lo, y_hi), left, plot_w, y);
     let mut decade = x_lo;
     while decade <= x_hi {
         let gx = x(10f64.powf(decade));
@@ -286,5 +244,44 @@ pub(crate) fn format_count(n: f64) -> String {
         format!("{}k", n / 1e3)
     } else {
         format!("{n}")
+    }
+}
+
+/// The start of a chart: the `<svg>` element, a white page and the title at
+/// `left`.
+fn open_svg(title: &str, left: f64, width: f64, height: f64) -> String {
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{left}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+        escape(title),
+    );
+    svg
+}
+
+/// Horizontal grid lines at every decade of time from `10^lo` to `10^hi`
+/// nanoseconds, labelled on the left; `y` maps a time to its height.
+fn time_grid(
+    svg: &mut String,
+    (lo, hi): (f64, f64),
+    left: f64,
+    plot_w: f64,
+    y: impl Fn(f64) -> f64,
+) {
+    let mut decade = lo;
+    while decade <= hi {
+        let gy = y(10f64.powf(decade));
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{:.1}\" y2=\"{gy:.1}\" stroke=\"#ddd\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left + plot_w,
+            left - 6.0,
+            gy + 4.0,
+            format_ns(10f64.powf(decade)),
+        );
+        decade += 1.0;
     }
 }
