@@ -46,6 +46,7 @@ use std::time::Instant;
 
 use slab::Slab;
 
+use crate::children::Children;
 use super::sync::{
     Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
     spawn, thread_waker,
@@ -61,6 +62,9 @@ const ERROR_BITS: u8 = 0b0011;
 const COMPLETE: u8 = 0b0100;
 /// The whole subtree is done (invariant 3).
 const SETTLED: u8 = 0b1000;
+/// A cause was given: [`Canceler::outcome`] must read it under the lock.
+/// Without one, the outcome is the state alone, and lock-free.
+const CAUSED: u8 = 0b1_0000;
 
 /// No slot: not registered with a parent.
 const NO_SLOT: usize = usize::MAX;
@@ -124,7 +128,7 @@ impl Registration {
 /// The outcome of a claim.
 pub(crate) enum Claim {
     /// This call canceled the node; here are the children it had.
-    Won(Slab<Child>),
+    Won(Children<Child>),
     /// Another cancel got there first.
     Lost,
 }
@@ -141,7 +145,7 @@ pub(crate) struct Canceler {
 }
 
 struct Inner {
-    children: Slab<Child>,
+    children: Children<Child>,
     /// Written before the error, in the same critical section.
     cause: Option<Cause>,
     /// The armed deadline timer, if any.
@@ -171,27 +175,28 @@ impl Inner {
 
 impl Canceler {
     pub(crate) fn new() -> Self {
-        Self {
-            state: AtomicU8::new(OPEN),
-            slot: AtomicUsize::new(NO_SLOT),
-            inner: Mutex::new(Inner {
-                children: Slab::new(),
-                cause: None,
-                timer: None,
-                extra: None,
-            }),
-            waiters: Condvar::new(),
-        }
+        Self::with_state(OPEN, None)
     }
 
     /// A node derived from one already done: born done with its outcome,
     /// settled (it has no children), never registered, with nothing to lock.
     pub(crate) fn new_done(err: Error, cause: Option<Cause>) -> Self {
-        let this = Self::new();
-        this.inner.lock().cause = cause;
-        this.state
-            .store(encode(err) | COMPLETE | SETTLED, Ordering::Release);
-        this
+        let state = encode(err) | caused(&cause) | COMPLETE | SETTLED;
+        Self::with_state(state, cause)
+    }
+
+    fn with_state(state: u8, cause: Option<Cause>) -> Self {
+        Self {
+            state: AtomicU8::new(state),
+            slot: AtomicUsize::new(NO_SLOT),
+            inner: Mutex::new(Inner {
+                children: Children::None,
+                cause,
+                timer: None,
+                extra: None,
+            }),
+            waiters: Condvar::new(),
+        }
     }
 
     /// The error, once done is observable (invariant 2).
@@ -217,6 +222,9 @@ impl Canceler {
     /// The error and the winning cause, once done (read together).
     pub(crate) fn outcome(&self) -> Option<(Error, Option<Cause>)> {
         let err = self.load_err()?;
+        if self.state.load(Ordering::Relaxed) & CAUSED == 0 {
+            return Some((err, None));
+        }
         Some((err, self.inner.lock().cause.clone()))
     }
 
@@ -388,12 +396,7 @@ impl Canceler {
             .children
             .get(slot)
             .is_some_and(|child| std::ptr::eq(child.addr(), addr));
-        let removed = ours.then(|| inner.children.remove(slot));
-        // A burst of children must not pin its memory forever.
-        if inner.children.is_empty() && inner.children.capacity() > 64 {
-            inner.children = Slab::new();
-        }
-        removed
+        if ours { inner.children.remove(slot) } else { None }
     }
 
     /// Records the armed timer, unless the node is already done (then the
@@ -441,7 +444,8 @@ impl Canceler {
         // Cause, then error, then close and notify, then complete. Release:
         // pairs with the Acquire in `load_err`.
         inner.cause = cause.clone();
-        self.state.store(encode(err), Ordering::Release);
+        let outcome = encode(err) | caused(cause);
+        self.state.store(outcome, Ordering::Release);
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
             if !extra.wakers.is_empty() {
@@ -453,7 +457,7 @@ impl Canceler {
         // A leaf's subtree is done now.
         let settled = if children.is_empty() { SETTLED } else { 0 };
         self.state
-            .store(encode(err) | COMPLETE | settled, Ordering::Release);
+            .store(outcome | COMPLETE | settled, Ordering::Release);
         Claim::Won(children)
     }
 
@@ -553,6 +557,10 @@ fn encode(err: Error) -> u8 {
         Error::Canceled => CANCELED,
         Error::DeadlineExceeded => DEADLINE_EXCEEDED,
     }
+}
+
+fn caused(cause: &Option<Cause>) -> u8 {
+    if cause.is_some() { CAUSED } else { 0 }
 }
 
 fn decode(state: u8) -> Error {

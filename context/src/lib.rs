@@ -144,7 +144,9 @@
 //! 184 bytes (a 168-byte link plus the reference counts); it was 304 before
 //! the fields that few contexts use (blocked threads, the done channel,
 //! wakers) moved out of line, into a second allocation made on first use.
-//! A value layer is 64 bytes plus its boxed value.
+//! Its first child is kept in place; only a second one allocates a table of
+//! children, so a chain costs one allocation per link. A value layer is 64
+//! bytes plus its boxed value.
 //!
 //! # Threads the crate starts
 //!
@@ -165,6 +167,7 @@
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 
+mod children;
 mod error;
 mod key;
 mod sync;

@@ -184,8 +184,14 @@ impl Link {
 impl Drop for Link {
     fn drop(&mut self) {
         let mut next = self.unlink(self as *const Link as *const ());
-        while let Chain::Link(link) = next {
+        while let Chain::Link(mut link) = next {
             let addr = Arc::as_ptr(&link) as *const ();
+            // The usual case, a canceled link that nothing else refers to:
+            // unlink it in place rather than move it out.
+            if let Some(only) = Arc::get_mut(&mut link) {
+                next = only.unlink(addr);
+                continue; // its own drop, here, finds nothing left
+            }
             // `into_inner`, not `try_unwrap`: of two threads dropping the last
             // two references, exactly one gets the link.
             match Arc::into_inner(link) {

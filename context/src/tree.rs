@@ -24,6 +24,7 @@
 
 use super::canceler::{Canceler, Child, Claim, Deferred, TreeNode};
 use super::sync::Arc;
+use crate::children::Children;
 use crate::error::{Cause, Error};
 
 /// Cancels `node` and its whole subtree, then removes `node` from its parent.
@@ -43,7 +44,8 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
         return false;
     };
     if !children.is_empty() {
-        let mut work: Vec<Child> = children.into_iter().map(|(_, child)| child).collect();
+        let mut work = Work::default();
+        work.extend(children);
         let mut claimed_elsewhere = Vec::new();
         while let Some(child) = work.pop() {
             let child = match child {
@@ -62,9 +64,7 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
                 .canceler()
                 .claim(err, &cause, &mut deferred)
             {
-                Claim::Won(grandchildren) => {
-                    work.extend(grandchildren.into_iter().map(|(_, child)| child));
-                }
+                Claim::Won(grandchildren) => work.extend(grandchildren),
                 Claim::Lost => claimed_elsewhere.push(child.clone()),
             }
             deferred.dropped.push(child);
@@ -86,6 +86,28 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
     }
     deferred.run();
     true
+}
+
+/// The walk's work list. The child pushed last waits in place, so a chain
+/// (one child per node, the common shape) is walked without allocating.
+#[derive(Default)]
+struct Work {
+    next: Option<Child>,
+    more: Vec<Child>,
+}
+
+impl Work {
+    fn extend(&mut self, children: Children<Child>) {
+        for child in children.into_values() {
+            if let Some(earlier) = self.next.replace(child) {
+                self.more.push(earlier);
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<Child> {
+        self.next.take().or_else(|| self.more.pop())
+    }
 }
 
 /// Blocks until `node`, claimed by some cancel, has its whole subtree done.

@@ -54,13 +54,13 @@ muts = [
   "err() reported an error while done() was still open"),
  # A receiver sees the channel closed while the state still reads OPEN.
  ("close before the error is stored", "context/src/canceler.rs",
-  """        self.state.store(encode(err), Ordering::Release);
+  """        self.state.store(outcome, Ordering::Release);
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());""",
   """        if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
         }
-        self.state.store(encode(err), Ordering::Release);
+        self.state.store(outcome, Ordering::Release);
         if let Some(extra) = inner.extra.as_deref_mut() {""",
   "context::real::done_seen_on_channel_implies_err",
   "done observed but err() is not Canceled"),
