@@ -19,8 +19,9 @@
 //! signal? Every node has a thread blocked on its signal, started before
 //! timing; timed: from the root's signal until every thread has counted
 //! itself out on a `WaitGroup`.
-//! - `context`: each thread blocks in `ctx.wait()`; the cancel reaches every
-//!   node at once and wakes all threads.
+//! - `context`: each thread blocks in `ctx.wait()`; the cancel marks every
+//!   node done, then wakes the threads by relay (each woken thread wakes
+//!   half of those handed to it), so the wake-ups spread over the cores.
 //! - `channel_forwarding`: each thread blocks in `recv` on its node's
 //!   channel and, when it disconnects, drops the senders of its children:
 //!   the cascade goes through one thread wake-up per level, the way such

@@ -49,8 +49,9 @@ use slab::Slab;
 use crate::children::Children;
 use super::sync::{
     Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
-    spawn, thread_waker,
+    spawn,
 };
+use super::sleeper::{self, Sleeper};
 use super::timer::{self, TimerKey};
 use crate::error::{Cause, Error};
 
@@ -163,8 +164,10 @@ struct Extra {
     /// is Go's `close(done)`.
     done_tx: Option<Sender<()>>,
     done_rx: Option<Receiver<()>>,
-    /// Futures in `wait_async`, and threads blocked in `wait*`.
+    /// Futures in `wait_async`.
     wakers: Slab<Waker>,
+    /// Threads blocked in `wait*`.
+    sleepers: Slab<Arc<Sleeper>>,
 }
 
 impl Inner {
@@ -252,36 +255,61 @@ impl Canceler {
 
     /// Blocks until done, or until `deadline` when one is given.
     ///
-    /// A blocked thread registers a waker that unparks it, like a future: the
-    /// cancel wakes every waiter after releasing the lock, and each checks
-    /// the state without taking it again, so a thousand watchers do not
-    /// queue on one mutex (a condition variable's `notify_all` would make
-    /// each re-acquire it in turn).
+    /// A blocked thread registers as a sleeper, to be unparked after the
+    /// cancel releases the lock, and then checks the state without taking it
+    /// again, so a thousand watchers do not queue on one mutex (a condition
+    /// variable's `notify_all` would make each re-acquire it in turn). The
+    /// wake is relayed through the sleepers (`sleeper.rs`).
     pub(crate) fn wait_until(&self, deadline: Option<Instant>) -> Option<Error> {
         if let Some(err) = self.load_err() {
             return Some(err);
         }
-        let waker = thread_waker();
-        let mut slot = None;
-        loop {
-            // Registers once; later rounds (spurious unparks) find it there.
-            if let Some(err) = self.poll_register(&waker, &mut slot) {
-                return Some(err);
-            }
-            let timeout = match deadline {
-                None => None,
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => Some(left),
-                    _ => {
-                        if let Some(slot) = slot {
-                            self.unregister_waker(slot);
+        let sleeper = Sleeper::current();
+        let outcome = match self.register_sleeper(&sleeper) {
+            Err(err) => Some(err),
+            Ok(slot) => loop {
+                if let Some(err) = self.load_err() {
+                    break Some(err);
+                }
+                let timeout = match deadline {
+                    None => None,
+                    Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                        Some(left) if !left.is_zero() => Some(left),
+                        _ => {
+                            self.unregister_sleeper(slot);
+                            break self.load_err();
                         }
-                        return self.load_err();
-                    }
-                },
-            };
-            park(timeout);
+                    },
+                };
+                park(timeout);
+            },
+        };
+        sleeper.leave();
+        outcome
+    }
+
+    /// Registers a blocked thread, unless already done.
+    fn register_sleeper(&self, sleeper: &Arc<Sleeper>) -> Result<usize, Error> {
+        let mut inner = self.inner.lock();
+        let state = self.state.load(Ordering::Relaxed);
+        if state != OPEN {
+            return Err(decode(state));
         }
+        Ok(inner.extra().sleepers.insert(sleeper.clone()))
+    }
+
+    /// Forgets a thread that stops waiting (its deadline passed). After a
+    /// cancel drained the sleepers nobody registers again (the state is no
+    /// longer open), so the slot cannot be anybody else's.
+    fn unregister_sleeper(&self, slot: usize) {
+        let removed = {
+            let mut inner = self.inner.lock();
+            inner
+                .extra
+                .as_mut()
+                .and_then(|extra| extra.sleepers.try_remove(slot))
+        };
+        drop(removed);
     }
 
     /// Registers `waker` to be woken on cancel, unless already done.
@@ -330,7 +358,10 @@ impl Canceler {
     /// `testing::registered_wakers`).
     pub(crate) fn waker_count(&self) -> usize {
         let inner = self.inner.lock();
-        inner.extra.as_ref().map_or(0, |extra| extra.wakers.len())
+        inner
+            .extra
+            .as_ref()
+            .map_or(0, |extra| extra.wakers.len() + extra.sleepers.len())
     }
 
     /// How many children are registered (for `testing::child_count`).
@@ -451,6 +482,9 @@ impl Canceler {
             if !extra.wakers.is_empty() {
                 deferred.wakers.extend(extra.wakers.drain());
             }
+            if !extra.sleepers.is_empty() {
+                deferred.sleepers.extend(extra.sleepers.drain());
+            }
         }
         deferred.timers.extend(inner.timer.take());
         let children = std::mem::take(&mut inner.children);
@@ -497,6 +531,7 @@ impl Canceler {
 #[derive(Default)]
 pub(crate) struct Deferred {
     wakers: Vec<Waker>,
+    sleepers: Vec<Arc<Sleeper>>,
     timers: Vec<TimerKey>,
     pub(crate) after_funcs: Vec<Callback>,
     pub(crate) dropped: Vec<Arc<dyn TreeNode>>,
@@ -508,11 +543,16 @@ impl Deferred {
     pub(crate) fn run(self) {
         let Deferred {
             wakers,
+            sleepers,
             timers,
             after_funcs,
             dropped,
         } = self;
-        if wakers.is_empty() && timers.is_empty() && after_funcs.is_empty() && dropped.is_empty()
+        if wakers.is_empty()
+            && sleepers.is_empty()
+            && timers.is_empty()
+            && after_funcs.is_empty()
+            && dropped.is_empty()
         {
             return; // the common case: a leaf nobody waits on
         }
@@ -533,6 +573,7 @@ impl Deferred {
                     .expect("context: failed to start an after_func thread");
             });
         }
+        sleeper::wake_all(sleepers); // unparks: nothing that can panic
         for waker in wakers {
             guarded(&mut || waker.wake_by_ref());
         }

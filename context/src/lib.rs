@@ -200,6 +200,8 @@ macro_rules! concurrent_core {
         mod tree;
         // One node of the cancellation tree.
         mod canceler;
+        // Threads blocked on a node, woken by relay.
+        mod sleeper;
         // The deadline queue, which knows nothing of contexts.
         mod timer;
 

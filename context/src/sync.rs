@@ -139,20 +139,12 @@ pub(crate) mod std_prims {
         static FAIL_NEXT_SPAWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
-    /// A waker that unparks the calling thread: how a thread blocked on a
-    /// context is woken, exactly as a future is, after the tree's lock is
-    /// released (no herd of threads then fighting for that lock).
-    pub(crate) fn thread_waker() -> std::task::Waker {
-        struct Unpark(std::thread::Thread);
-        impl std::task::Wake for Unpark {
-            fn wake(self: Arc<Self>) {
-                self.0.unpark();
-            }
-            fn wake_by_ref(self: &Arc<Self>) {
-                self.0.unpark();
-            }
-        }
-        std::task::Waker::from(Arc::new(Unpark(std::thread::current())))
+    /// A thread blocked on a context, and how to wake it.
+    pub(crate) use std::thread::Thread;
+
+    /// The calling thread, to be unparked when the context it waits on is done.
+    pub(crate) fn current_thread() -> Thread {
+        std::thread::current()
     }
 
     /// Parks the calling thread until unparked, or for at most `timeout`.
@@ -272,18 +264,12 @@ pub(crate) mod loom_prims {
     #[cfg(test)]
     pub(crate) fn fail_next_spawn() {}
 
-    /// A waker that unparks the calling model thread.
-    pub(crate) fn thread_waker() -> std::task::Waker {
-        struct Unpark(loom::thread::Thread);
-        impl std::task::Wake for Unpark {
-            fn wake(self: Arc<Self>) {
-                self.0.unpark();
-            }
-            fn wake_by_ref(self: &Arc<Self>) {
-                self.0.unpark();
-            }
-        }
-        std::task::Waker::from(Arc::new(Unpark(loom::thread::current())))
+    /// A model thread blocked on a context.
+    pub(crate) use loom::thread::Thread;
+
+    /// The calling model thread.
+    pub(crate) fn current_thread() -> Thread {
+        loom::thread::current()
     }
 
     /// Parks the calling model thread. Loom has no clock: a timeout parks

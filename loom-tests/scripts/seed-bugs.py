@@ -74,20 +74,20 @@ muts = [
         let extra = inner.extra();""",
   "context::real::done_channel_created_during_cancel_closes",
   "a done() channel created during the cancel never closes"),
- # The thread registers after the claim drained the wakers, then parks.
- ("wait sleeps on a stale check", "context/src/canceler.rs",
-  """            // Registers once; later rounds (spurious unparks) find it there.
-            if let Some(err) = self.poll_register(&waker, &mut slot) {
-                return Some(err);
+ # The claim leaves the blocked threads registered: nobody unparks them.
+ ("the claim forgets the blocked threads", "context/src/canceler.rs",
+  """            if !extra.sleepers.is_empty() {
+                deferred.sleepers.extend(extra.sleepers.drain());
             }""",
-  """            if let Some(err) = self.load_err() {
-                return Some(err);
-            }
-            if slot.is_none() {
-                slot = Some(self.inner.lock().extra().wakers.insert(waker.clone()));
-            }""",
+  "",
   "context::real::cancel_wakes_blocked_wait",
   "lost wake-up: the waiter still sleeps after cancel returned"),
+ # A woken waiter returns without waking the waiters handed to it.
+ ("leave forgets its hand-off", "context/src/sleeper.rs",
+  """        wake_all(handed);""",
+  """        drop(handed);""",
+  "context::real::cancel_wakes_every_blocked_wait",
+  "lost wake-up: a waiter still sleeps after cancel returned"),
  # The waker is registered after the claim drained the wakers.
  ("poll registers on a stale check", "context/src/canceler.rs",
   """        let mut inner = self.inner.lock();

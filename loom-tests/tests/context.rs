@@ -96,6 +96,7 @@ models! {
         done::err_implies_done_observable,
         done::done_channel_created_during_cancel_closes,
         wakeup::cancel_wakes_blocked_wait,
+        wakeup::cancel_wakes_every_blocked_wait,
         wakeup::cancel_wakes_blocked_wait_async,
         wakeup::cancel_wakes_registered_waker,
         wakeup::wait_async_dropped_during_cancel,

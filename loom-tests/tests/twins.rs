@@ -84,6 +84,12 @@ fn lost_wakeup_in_wait() {
 }
 
 #[test]
+#[should_panic(expected = "lost wake-up: a waiter still sleeps after cancel returned")]
+fn lost_wakeup_in_wait_of_two() {
+    wakeup::cancel_wakes_every_blocked_wait::<LostWakeup>();
+}
+
+#[test]
 #[should_panic(expected = "lost wake-up: the waiter still sleeps after cancel returned")]
 fn lost_wakeup_in_wait_async() {
     wakeup::cancel_wakes_blocked_wait_async::<LostWakeup>();

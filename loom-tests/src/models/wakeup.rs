@@ -12,11 +12,11 @@
 
 use loom::future::block_on;
 use loom::sync::Arc;
-use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::thread;
 
 use crate::api::{Contexts, Error};
-use crate::support::{CONTEXT_BOUND, WakeFlag, check, poll_once, yield_until};
+use crate::support::{CONTEXT_BOUND, THREE_THREAD_BOUND, WakeFlag, check, poll_once, yield_until};
 
 /// Runs `wait` on a new thread, cancels, and asserts the waiter finishes.
 fn cancel_releases<T: Contexts>(wait: fn(&T::Context) -> Option<Error>) {
@@ -42,6 +42,36 @@ fn cancel_releases<T: Contexts>(wait: fn(&T::Context) -> Option<Error>) {
 /// A thread blocked in `wait()` is woken by the cancel.
 pub fn cancel_wakes_blocked_wait<T: Contexts>() {
     check(CONTEXT_BOUND, || cancel_releases::<T>(T::wait));
+}
+
+/// Two threads blocked in `wait()` are both woken by one cancel: the cancel
+/// unparks one and hands it the other to wake (the relay in `sleeper.rs`),
+/// whichever of them has already seen the cancel and stopped taking
+/// hand-offs.
+pub fn cancel_wakes_every_blocked_wait<T: Contexts>() {
+    check(THREE_THREAD_BOUND, || {
+        let (ctx, cancel) = T::root();
+        let returned = Arc::new(AtomicUsize::new(0));
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let (ctx, returned) = (ctx.clone(), returned.clone());
+                thread::spawn(move || {
+                    let err = T::wait(&ctx);
+                    returned.fetch_add(1, Ordering::Release);
+                    err
+                })
+            })
+            .collect();
+        T::cancel(&cancel, None);
+        let finished = yield_until(CONTEXT_BOUND, || returned.load(Ordering::Acquire) == 2);
+        assert!(
+            finished,
+            "lost wake-up: a waiter still sleeps after cancel returned"
+        );
+        for waiter in waiters {
+            assert_eq!(waiter.join().unwrap(), Some(Error::Canceled));
+        }
+    });
 }
 
 /// A future blocked in `wait_async()` (driven by `block_on`) is woken.

@@ -51,7 +51,7 @@ const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
     (
         "fanout_cancel_watched",
         "Canceling a whole tree, a thread watching every node",
-        "The same trees with one thread blocked on every node's signal; time until every thread has seen it. Context: every watcher waits on its own context, all woken by the one cancel. Channels: every watcher forwards the close to its children by dropping their senders, one thread hop per level.",
+        "The same trees with one thread blocked on every node's signal; time until every thread has seen it. Context: every watcher waits on its own context; the one cancel marks every node done, then wakes the watchers by relay (it unparks one and hands it half of the rest, and so on), so the wake-ups spread over both cores. Channels: every watcher forwards the close to its children by dropping their senders, one thread hop per level.",
         &["context", "channel_forwarding"],
     ),
     (
@@ -95,7 +95,7 @@ const SLOWER_BECAUSE: &[(&str, &str)] = &[
     ),
     (
         "CancelTree",
-        "each cancel node is a 184-byte allocation (lock, children, cause and timer slots; the done channel and waiters are out of line; Go's `cancelCtx` is about 80 bytes) built and freed inside the loop, where Go's garbage collector frees later, on the other core",
+        "each cancel node is a 184-byte allocation (lock, state, first child in place, cause and timer slots; the done channel and waiters are out of line; Go's `cancelCtx` is about 80 bytes) built and freed inside the loop, where Go's garbage collector frees later, on the other core",
     ),
     (
         "CheckCanceled/Done",
@@ -110,6 +110,14 @@ const SLOWER_BECAUSE: &[(&str, &str)] = &[
         "`add`, `done` and `wait` inline into the caller as one atomic operation and one test each (29 instructions for add, done and wait together); each `add`/`done` is a locked read-modify-write, ~10 ns on this virtual machine, as Go's is",
     ),
 ];
+
+/// Why a Rust peer is faster than us on a row, by a part of its id; shown
+/// on rows whose fastest is a peer. From profiling on the machine the figures come
+/// from.
+const PEER_FASTER_BECAUSE: &[(&str, &str)] = &[(
+    "Root=ClosedCanceler",
+    "a tokio-util child of a cancelled token is born detached: one allocation that refers to nothing and is dropped alone. A context must keep its parent (for values, the deadline and `Display`), so each link also takes a reference to its parent and gives it back when the chain is freed, link by link",
+)];
 
 /// Notes shown on a row whatever its ratio, by exact id.
 const ALWAYS: &[(&str, &str)] = &[
@@ -359,6 +367,33 @@ fn go_shapes(
         };
         let here = go_here.and_then(|go| go.ns_per_op.get(fig.go_name).copied());
         let main_ratio = here.unwrap_or(fig.ns_per_op) / ours.ns;
+        let peers: Vec<(&str, Option<&Estimate>)> = PEERS
+            .iter()
+            .map(|(name, prefix)| {
+                (
+                    *name,
+                    by_id.get(format!("{prefix}/{}", fig.id).as_str()).copied(),
+                )
+            })
+            .collect();
+        let mut contenders = vec![("ours", ours.ns)];
+        contenders.extend(here.map(|go| ("Go", go)));
+        contenders.extend(
+            peers
+                .iter()
+                .filter_map(|(name, e)| e.map(|e| (*name, e.ns))),
+        );
+        let fastest_name = contenders
+            .iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(name, _)| *name);
+        let fastest = match fastest_name {
+            Some("ours") => "**ours**".to_owned(),
+            Some(name) => name.to_owned(),
+            None => String::new(),
+        };
+        let peer_fastest =
+            fastest_name.is_some_and(|name| PEERS.iter().any(|(peer, _)| *peer == name));
         let note = if fig.spawns_thread {
             Some(SPAWNS)
         } else if let Some((_, why)) = ON_POOL
@@ -373,6 +408,11 @@ fn go_shapes(
             SLOWER_BECAUSE
                 .iter()
                 .find(|(prefix, _)| fig.id.starts_with(prefix))
+                .map(|(_, why)| *why)
+        } else if peer_fastest {
+            PEER_FASTER_BECAUSE
+                .iter()
+                .find(|(part, _)| fig.id.contains(part))
                 .map(|(_, why)| *why)
         } else {
             None
@@ -392,32 +432,6 @@ fn go_shapes(
         let go_rounds = go_here
             .and_then(|go| go.rounds.get(fig.go_name))
             .unwrap_or(&no_rounds);
-        let peers: Vec<(&str, Option<&Estimate>)> = PEERS
-            .iter()
-            .map(|(name, prefix)| {
-                (
-                    *name,
-                    by_id.get(format!("{prefix}/{}", fig.id).as_str()).copied(),
-                )
-            })
-            .collect();
-        let mut contenders = vec![("ours", ours.ns)];
-        contenders.extend(here.map(|go| ("Go", go)));
-        contenders.extend(
-            peers
-                .iter()
-                .filter_map(|(name, e)| e.map(|e| (*name, e.ns))),
-        );
-        let fastest = contenders.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map_or(
-            String::new(),
-            |(name, _)| {
-                if *name == "ours" {
-                    "**ours**".to_owned()
-                } else {
-                    (*name).to_owned()
-                }
-            },
-        );
         let peer_cells: Vec<String> = peers
             .iter()
             .map(|(_, e)| e.map_or("–".into(), with_interval))
