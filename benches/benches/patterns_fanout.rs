@@ -173,12 +173,13 @@ fn spawn_forwarders<'scope>(
 
 fn fanout_cancel_watched(c: &mut Criterion) {
     let mut group = c.benchmark_group("fanout_cancel_watched");
-    // Each iteration starts a thread per node (up to 584) outside the timing:
-    // few, short samples keep the group to seconds.
+    // Each iteration starts a thread per node (up to 584) outside the timing,
+    // and a thread wake-up is the noisiest thing measured here: enough
+    // samples to tell two designs apart, at a few seconds per row.
     group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(100))
-        .measurement_time(Duration::from_millis(300));
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
     for (width, depth) in SHAPES {
         let id = shape_id(width, depth);
         let nodes = node_count(width, depth);
