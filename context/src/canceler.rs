@@ -302,14 +302,13 @@ impl Canceler {
     /// cancel drained the sleepers nobody registers again (the state is no
     /// longer open), so the slot cannot be anybody else's.
     fn unregister_sleeper(&self, slot: usize) {
-        let removed = {
-            let mut inner = self.inner.lock();
-            inner
-                .extra
-                .as_mut()
-                .and_then(|extra| extra.sleepers.try_remove(slot))
-        };
-        drop(removed);
+        drop(self.take_extra(|extra| extra.sleepers.try_remove(slot)));
+    }
+
+    /// Takes something out of the out-of-line fields under the lock and
+    /// hands it back, to be dropped once the lock is released.
+    fn take_extra<T>(&self, take: impl FnOnce(&mut Extra) -> Option<T>) -> Option<T> {
+        self.inner.lock().extra.as_deref_mut().and_then(take)
     }
 
     /// Registers `waker` to be woken on cancel, unless already done.
@@ -344,14 +343,8 @@ impl Canceler {
 
     /// Forgets a future's registration (the future was dropped).
     pub(crate) fn unregister_waker(&self, slot: usize) {
-        let removed = {
-            let mut inner = self.inner.lock();
-            inner
-                .extra
-                .as_mut()
-                .and_then(|extra| extra.wakers.try_remove(slot))
-        };
-        drop(removed);
+        // A waker's drop is executor code: after the lock.
+        drop(self.take_extra(|extra| extra.wakers.try_remove(slot)));
     }
 
     /// How many futures and blocked threads are registered (for

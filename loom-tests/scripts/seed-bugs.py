@@ -136,8 +136,8 @@ muts = [
   "f ran although stop() returned true"),
  # The claim drained the wakers: the dropped future's slot is gone.
  ("unregister_waker trusts its slot", "context/src/canceler.rs",
-  """                .and_then(|extra| extra.wakers.try_remove(slot))""",
-  """                .map(|extra| extra.wakers.remove(slot))""",
+  """        drop(self.take_extra(|extra| extra.wakers.try_remove(slot)));""",
+  """        drop(self.take_extra(|extra| Some(extra.wakers.remove(slot))));""",
   "context::real::wait_async_dropped_during_cancel",
   "invalid key"),
  # The detached context reports its parent's canceler as its own.
