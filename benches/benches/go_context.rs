@@ -22,13 +22,11 @@
 
 use std::hint::black_box;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use benches::{parallel, work};
+use benches::{parallel, timeouts, work};
 use context::{CancelFunc, Context, Key};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-
-const HOUR: Duration = Duration::from_secs(3600);
 
 /// Go's `WithValue(Background(), "key", "value")`.
 static KEY: Key<&str> = Key::new("key");
@@ -63,37 +61,9 @@ fn with_timeout(c: &mut Criterion) {
     let mut group = c.benchmark_group("WithTimeout");
     for concurrency in [40, 4_000, 400_000] {
         // As in Go, the long-lived timeouts are made on every core.
-        let per_thread = concurrency / parallel::threads();
-        let live: Vec<Vec<CancelFunc>> = thread::scope(|scope| {
-            let makers: Vec<_> = (0..parallel::threads())
-                .map(|_| {
-                    scope.spawn(move || {
-                        (0..per_thread)
-                            .map(|_| context::with_timeout(&context::background(), HOUR).1)
-                            .collect()
-                    })
-                })
-                .collect();
-            makers
-                .into_iter()
-                .map(|maker| maker.join().unwrap())
-                .collect()
-        });
+        let live = timeouts::arm_on_every_core(concurrency);
         group.bench_function(format!("concurrency={concurrency}"), |b| {
-            b.iter_custom(|iters| {
-                parallel::run(
-                    iters,
-                    |_| Vec::with_capacity(10),
-                    |cancels, _, n| {
-                        for _ in 0..n {
-                            for _ in 0..10 {
-                                cancels.push(context::with_timeout(&context::background(), HOUR).1);
-                            }
-                            cancels.clear(); // dropping each handle is Go's f()
-                        }
-                    },
-                )
-            });
+            b.iter_custom(timeouts::create_and_cancel_ten);
         });
         drop(live);
     }

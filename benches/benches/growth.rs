@@ -15,15 +15,11 @@
 //!   depth 1 to 1,000.
 
 use std::hint::black_box;
-use std::thread;
 use std::time::Duration;
 
-use benches::parallel;
-use context::CancelFunc;
+use benches::timeouts;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use tokio_util::sync::CancellationToken;
-
-const HOUR: Duration = Duration::from_secs(3600);
 
 /// The deepest chain `growth_chain` builds: a million links, which the
 /// context core cancels and frees iteratively, in constant stack.
@@ -41,34 +37,9 @@ fn timers(c: &mut Criterion) {
     let mut group = c.benchmark_group("growth_timers");
     short(&mut group);
     for live in [40, 400, 4_000, 40_000, 400_000] {
-        let per_thread = live / parallel::threads();
-        let armed: Vec<Vec<CancelFunc>> = thread::scope(|scope| {
-            let makers: Vec<_> = (0..parallel::threads())
-                .map(|_| {
-                    scope.spawn(move || {
-                        (0..per_thread)
-                            .map(|_| context::with_timeout(&context::background(), HOUR).1)
-                            .collect()
-                    })
-                })
-                .collect();
-            makers.into_iter().map(|m| m.join().unwrap()).collect()
-        });
+        let armed = timeouts::arm_on_every_core(live);
         group.bench_function(BenchmarkId::new("context", live), |b| {
-            b.iter_custom(|iters| {
-                parallel::run(
-                    iters,
-                    |_| Vec::with_capacity(10),
-                    |cancels, _, n| {
-                        for _ in 0..n {
-                            for _ in 0..10 {
-                                cancels.push(context::with_timeout(&context::background(), HOUR).1);
-                            }
-                            cancels.clear();
-                        }
-                    },
-                )
-            });
+            b.iter_custom(timeouts::create_and_cancel_ten);
         });
         drop(armed);
     }

@@ -4,6 +4,7 @@
 //! - [`work`]: the busy work Go's benchmarks do between operations.
 //! - [`parallel`]: Go's `b.RunParallel` for criterion: one pinned thread per
 //!   core, wall time per operation.
+//! - [`timeouts`]: Go's `WithTimeout` shape, shared by two benchmark files.
 //! - [`go_baseline`]: Go's own figures for the benchmarks ported from Go.
 //!
 //! See `benches/README.md` for what each benchmark measures and how to run
@@ -11,4 +12,5 @@
 
 pub mod go_baseline;
 pub mod parallel;
+pub mod timeouts;
 pub mod work;
