@@ -109,15 +109,7 @@ pub(crate) fn ratio_bars(title: &str, rows: &[(String, f64)]) -> String {
     let x = |ratio: f64| centre + half * (ratio.log2() / extent);
     let height = top + row_h * rows.len() as f64 + 30.0;
 
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" {FONT}>\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-        escape(title),
-        w = label_w + 2.0 * half + 20.0,
-    );
+    let mut svg = open_svg(title, 10.0, label_w + 2.0 * half + 20.0, height);
     let bottom = top + row_h * rows.len() as f64;
     let mut power = -extent;
     while power <= extent {
