@@ -3,8 +3,9 @@
 //! Most cancelable contexts have one child or none: a chain, where each call
 //! re-wraps `ctx`, is the common shape. Storing that one child in place
 //! saves an allocation and a free per link; a second child moves both into a
-//! [`Slab`]. Keys are stable as in a slab: the child kept in place has key 0
-//! and keeps it when the slab takes over.
+//! [`Slab`], boxed so that the one-child case stays two words wide. Keys are
+//! stable as in a slab: the child kept in place has key 0 and keeps it when
+//! the slab takes over.
 
 use slab::Slab;
 
@@ -14,7 +15,7 @@ pub(crate) enum Children<T> {
     #[default]
     None,
     One(T),
-    Many(Slab<T>),
+    Many(Box<Slab<T>>),
 }
 
 impl<T> Children<T> {
@@ -26,7 +27,7 @@ impl<T> Children<T> {
                 0
             }
             Children::One(first) => {
-                let mut slab = Slab::with_capacity(4);
+                let mut slab = Box::new(Slab::with_capacity(4));
                 slab.insert(first); // key 0, as it had
                 let key = slab.insert(value);
                 *self = Children::Many(slab);
@@ -86,7 +87,7 @@ impl<T> Children<T> {
         let (one, many) = match self {
             Children::None => (None, None),
             Children::One(value) => (Some(value), None),
-            Children::Many(slab) => (None, Some(slab)),
+            Children::Many(slab) => (None, Some(*slab)),
         };
         let many = many
             .into_iter()

@@ -54,6 +54,7 @@
 //! never both at once; no queue lock is held while a target runs.
 
 use std::io;
+use std::num::NonZeroU64;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
@@ -75,8 +76,9 @@ pub(crate) trait Expire: Send + Sync {
 /// generation, which the shard never reuses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct TimerKey {
-    /// Never reused within the shard.
-    generation: u64,
+    /// Never reused within the shard; never zero, so that an
+    /// `Option<TimerKey>` takes no more room than a key.
+    generation: NonZeroU64,
     /// The entry in the shard's slab.
     index: u32,
     /// The shard.
@@ -403,7 +405,7 @@ struct Wheel {
     elapsed: u64,
     /// How many timers are armed (due ones included).
     armed: usize,
-    /// The generation of the next timer.
+    /// The generation of the next timer (the first is 1).
     next_generation: u64,
 }
 
@@ -417,17 +419,17 @@ impl Wheel {
             occupied: [0; LEVELS],
             elapsed: 0,
             armed: 0,
-            next_generation: 0,
+            next_generation: 1,
         }
     }
 
     /// Arms a timer; returns its entry's index and generation.
-    fn insert(&mut self, when: u64, target: Weak<dyn Expire>) -> (u32, u64) {
-        let generation = self.next_generation;
+    fn insert(&mut self, when: u64, target: Weak<dyn Expire>) -> (u32, NonZeroU64) {
+        let generation = NonZeroU64::new(self.next_generation).expect("generations start at 1");
         self.next_generation += 1;
         let entry = Entry {
             target: Some(target),
-            generation,
+            generation: generation.get(),
             when,
             list: FREE,
             prev: NIL,
@@ -449,9 +451,9 @@ impl Wheel {
     }
 
     /// Disarms a timer if the key still names it; returns its target.
-    fn remove(&mut self, index: u32, generation: u64) -> Option<Weak<dyn Expire>> {
+    fn remove(&mut self, index: u32, generation: NonZeroU64) -> Option<Weak<dyn Expire>> {
         let entry = self.entries.get(index as usize)?;
-        if entry.target.is_none() || entry.generation != generation {
+        if entry.target.is_none() || entry.generation != generation.get() {
             return None;
         }
         self.unlink(index);
@@ -1082,7 +1084,7 @@ mod tests {
         let mut wheel = Wheel::new();
         let mut targets = Vec::new();
         // By id: the deadline and the key while armed.
-        let mut armed: Vec<Option<(u64, (u32, u64))>> = Vec::new();
+        let mut armed: Vec<Option<(u64, (u32, NonZeroU64))>> = Vec::new();
         let mut now = 0_u64;
         let mut due = Vec::new();
         let mut fired = 0;
