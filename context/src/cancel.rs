@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use std::time::Instant;
-
 use super::context::Context;
 use super::link::{Kind, Link};
 use super::sync::Arc;
@@ -30,8 +28,9 @@ use crate::error::{Cause, Error};
 /// assert_eq!(child.err(), Some(context::Error::Canceled));
 /// ```
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
-    let link = derive(parent, Kind::Plain, parent.deadline());
-    (Context::from_link(link.clone()), CancelFunc::new(link))
+    let inherited = parent.deadline();
+    let link = derive(parent, Kind::Plain { inherited });
+    CancelFunc::pair(link)
 }
 
 /// Like [`with_cancel`], but the handle records a cause, Go's
@@ -54,16 +53,16 @@ pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
 
 /// Builds a cancelable link below `parent` and registers it with the
 /// nearest cancelable ancestor (or makes it born done, if that is done).
-pub(crate) fn derive(parent: &Context, kind: Kind, deadline: Option<Instant>) -> Arc<Link> {
+pub(crate) fn derive(parent: &Context, kind: Kind) -> Arc<Link> {
     let Some(ancestor) = parent.chain().cancel_layer() else {
-        return Link::cancelable(parent.chain(), kind, deadline);
+        return Link::cancelable(parent.chain(), kind);
     };
     if let Some(outcome) = ancestor.canceler.outcome() {
         // Done for good: the child is born done, with nothing to register or
         // lock. (A cancel racing with this check is caught by `register`.)
-        return Link::born_done(parent.chain(), kind, deadline, outcome);
+        return Link::born_done(parent.chain(), kind, outcome);
     }
-    let link = Link::cancelable(parent.chain(), kind, deadline);
+    let link = Link::cancelable(parent.chain(), kind);
     tree::register(&ancestor.canceler, &link);
     link
 }
@@ -100,12 +99,32 @@ pub(crate) fn derive(parent: &Context, kind: Kind, deadline: Option<Instant>) ->
 /// ```
 #[must_use = "dropping the handle cancels the context at once; bind it to a variable"]
 pub struct CancelFunc {
-    link: Option<Arc<Link>>,
+    handle: Handle,
+}
+
+/// What a [`CancelFunc`] holds.
+enum Handle {
+    /// The context to cancel.
+    Armed(Arc<Link>),
+    /// The context was done, its subtree too, when the handle was made:
+    /// canceling it can change nothing, so the handle need not hold it.
+    Done,
+    /// [`CancelFunc::disarm`] was called.
+    Disarmed,
 }
 
 impl CancelFunc {
-    pub(crate) fn new(link: Arc<Link>) -> Self {
-        Self { link: Some(link) }
+    /// The context of a new link and the handle that cancels it.
+    pub(crate) fn pair(link: Arc<Link>) -> (Context, Self) {
+        let settled = link
+            .cancel_layer()
+            .is_some_and(|layer| layer.canceler.is_settled());
+        let handle = if settled {
+            Handle::Done // born done, as every child of a done parent is
+        } else {
+            Handle::Armed(link.clone())
+        };
+        (Context::from_link(link), Self { handle })
     }
 
     /// Cancels the context with [`Error::Canceled`] and no cause.
@@ -123,7 +142,7 @@ impl CancelFunc {
     }
 
     fn cancel_with(&self, cause: Option<Cause>) {
-        if let Some(link) = &self.link {
+        if let Handle::Armed(link) = &self.handle {
             tree::cancel(link, Error::Canceled, cause);
         }
     }
@@ -147,7 +166,7 @@ impl CancelFunc {
     /// assert!(child.is_done());
     /// ```
     pub fn disarm(mut self) {
-        self.link = None;
+        self.handle = Handle::Disarmed;
     }
 }
 
@@ -160,13 +179,16 @@ impl Drop for CancelFunc {
 impl CancelFunc {
     /// The `Debug` form shared by both handle types: state, not internals.
     fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let done = self
-            .link
-            .as_ref()
-            .and_then(|link| link.cancel_layer())
-            .is_some_and(|layer| layer.canceler.load_err().is_some());
+        let (armed, done) = match &self.handle {
+            Handle::Armed(link) => {
+                let layer = link.cancel_layer();
+                (true, layer.is_some_and(|layer| layer.canceler.load_err().is_some()))
+            }
+            Handle::Done => (true, true),
+            Handle::Disarmed => (false, false),
+        };
         f.debug_struct(name)
-            .field("armed", &self.link.is_some())
+            .field("armed", &armed)
             .field("done", &done)
             .finish()
     }

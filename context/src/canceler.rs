@@ -37,6 +37,10 @@
 //! 5. **Slots.** A child's `slot` is its key in its parent's `children`; it is
 //!    written and read only under the parent's lock.
 //!
+//! A plain node is small (the crate docs' "Limits"): what few nodes need (a
+//! cause, blocked threads, the done channel, wakers) lives out of line, in an
+//! [`Extra`] allocated on first use.
+//!
 //! No user code runs under the lock: wakers, callbacks, timer removal and the
 //! drop of children are handed out in a [`Deferred`] and run after it.
 
@@ -48,7 +52,7 @@ use slab::Slab;
 
 use crate::children::Children;
 use super::sync::{
-    Arc, AtomicU8, AtomicUsize, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
+    Arc, AtomicU8, AtomicU32, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
     spawn,
 };
 use super::sleeper::{self, Sleeper};
@@ -68,7 +72,7 @@ const SETTLED: u8 = 0b1000;
 const CAUSED: u8 = 0b1_0000;
 
 /// No slot: not registered with a parent.
-const NO_SLOT: usize = usize::MAX;
+const NO_SLOT: u32 = u32::MAX;
 
 /// A callback registered with `after_func`.
 pub(crate) type Callback = Box<dyn FnOnce() + Send>;
@@ -109,14 +113,14 @@ impl Child {
 pub(crate) struct Registration {
     callback: Mutex<Option<Callback>>,
     /// Invariant 5.
-    slot: AtomicUsize,
+    slot: AtomicU32,
 }
 
 impl Registration {
     pub(crate) fn new(callback: Callback) -> Self {
         Self {
             callback: Mutex::new(Some(callback)),
-            slot: AtomicUsize::new(NO_SLOT),
+            slot: AtomicU32::new(NO_SLOT),
         }
     }
 
@@ -136,19 +140,15 @@ pub(crate) enum Claim {
 
 /// The cancellation state of one cancelable context.
 pub(crate) struct Canceler {
-    /// `OPEN`, or the error bits plus `COMPLETE` and `SETTLED`.
+    /// `OPEN`, or the error bits plus `COMPLETE`, `SETTLED` and `CAUSED`.
     state: AtomicU8,
     /// Invariant 5.
-    slot: AtomicUsize,
+    slot: AtomicU32,
     inner: Mutex<Inner>,
-    /// Losing cancels blocked until this node's cancel settles.
-    waiters: Condvar,
 }
 
 struct Inner {
     children: Children<Child>,
-    /// Written before the error, in the same critical section.
-    cause: Option<Cause>,
     /// The armed deadline timer, if any.
     timer: Option<TimerKey>,
     /// What few nodes need, out of line so that a plain node stays small.
@@ -157,6 +157,13 @@ struct Inner {
 
 #[derive(Default)]
 struct Extra {
+    /// The winning cancel's cause, if it gave one. Written before the error,
+    /// in the same critical section.
+    cause: Option<Cause>,
+    /// Losing cancels blocked until this node's cancel settles, created by
+    /// the first (shared, so that a waiter can hold it while it gives the
+    /// lock back).
+    waiters: Option<Arc<Condvar>>,
     /// Threads blocked on `waiters`: a settle notifies only if there are any
     /// (a notify is a system call even with nobody to wake).
     blocked: usize,
@@ -174,6 +181,11 @@ impl Inner {
     fn extra(&mut self) -> &mut Extra {
         self.extra.get_or_insert_with(Box::default)
     }
+
+    /// The winning cause, if any.
+    fn cause(&self) -> Option<Cause> {
+        self.extra.as_ref().and_then(|extra| extra.cause.clone())
+    }
 }
 
 impl Canceler {
@@ -189,16 +201,20 @@ impl Canceler {
     }
 
     fn with_state(state: u8, cause: Option<Cause>) -> Self {
+        let extra = cause.map(|cause| {
+            Box::new(Extra {
+                cause: Some(cause),
+                ..Extra::default()
+            })
+        });
         Self {
             state: AtomicU8::new(state),
-            slot: AtomicUsize::new(NO_SLOT),
+            slot: AtomicU32::new(NO_SLOT),
             inner: Mutex::new(Inner {
                 children: Children::None,
-                cause,
                 timer: None,
-                extra: None,
+                extra,
             }),
-            waiters: Condvar::new(),
         }
     }
 
@@ -228,7 +244,7 @@ impl Canceler {
         if self.state.load(Ordering::Relaxed) & CAUSED == 0 {
             return Some((err, None));
         }
-        Some((err, self.inner.lock().cause.clone()))
+        Some((err, self.inner.lock().cause()))
     }
 
     /// The cause, once done: the one given by the winning cancel, else the error.
@@ -367,14 +383,16 @@ impl Canceler {
     pub(crate) fn add_child(
         &self,
         child: Child,
-        slot: &AtomicUsize,
+        slot: &AtomicU32,
     ) -> Result<(), (Error, Option<Cause>)> {
         let mut inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
-            return Err((decode(state), inner.cause.clone()));
+            return Err((decode(state), inner.cause()));
         }
-        slot.store(inner.children.insert(child), Ordering::Relaxed);
+        let key = inner.children.insert(child);
+        // Four billion children would take a terabyte: the key fits.
+        slot.store(key as u32, Ordering::Relaxed);
         Ok(())
     }
 
@@ -413,9 +431,9 @@ impl Canceler {
     /// Removes the child keyed by `slot` if it is still the one at `addr`
     /// (after a cancel took the children, the key may be anybody's). The
     /// removed child is returned, to be dropped after the lock.
-    fn remove(&self, slot: &AtomicUsize, addr: *const ()) -> Option<Child> {
+    fn remove(&self, slot: &AtomicU32, addr: *const ()) -> Option<Child> {
         let mut inner = self.inner.lock();
-        let slot = slot.load(Ordering::Relaxed); // invariant 5: under our lock
+        let slot = slot.load(Ordering::Relaxed) as usize; // invariant 5: under our lock
         let ours = inner
             .children
             .get(slot)
@@ -467,7 +485,9 @@ impl Canceler {
         }
         // Cause, then error, then close and notify, then complete. Release:
         // pairs with the Acquire in `load_err`.
-        inner.cause = cause.clone();
+        if cause.is_some() {
+            inner.extra().cause = cause.clone();
+        }
         let outcome = encode(err) | caused(cause);
         self.state.store(outcome, Ordering::Release);
         if let Some(extra) = inner.extra.as_deref_mut() {
@@ -492,8 +512,11 @@ impl Canceler {
     pub(crate) fn settle(&self) {
         let inner = self.inner.lock();
         self.state.fetch_or(SETTLED, Ordering::Release);
-        if inner.extra.as_ref().is_some_and(|extra| extra.blocked > 0) {
-            self.waiters.notify_all();
+        if let Some(extra) = inner.extra.as_deref()
+            && extra.blocked > 0
+            && let Some(waiters) = &extra.waiters
+        {
+            waiters.notify_all();
         }
     }
 
@@ -513,8 +536,10 @@ impl Canceler {
         let mut inner = self.inner.lock();
         // The canceler holds the lock while it claims, and settles under it.
         while self.state.load(Ordering::Relaxed) & SETTLED == 0 {
-            inner.extra().blocked += 1;
-            inner = self.waiters.wait(inner);
+            let extra = inner.extra();
+            extra.blocked += 1;
+            let waiters = extra.waiters.get_or_insert_with(|| Arc::new(Condvar::new())).clone();
+            inner = waiters.wait(inner);
             inner.extra().blocked -= 1;
         }
     }

@@ -126,7 +126,7 @@ impl Context {
     /// assert_eq!(context::background().deadline(), None);
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        self.cancel_layer().and_then(|layer| layer.deadline)
+        self.cancel_layer().and_then(CancelLayer::deadline)
     }
 
     /// Returns a channel that is closed (disconnected) when this context is
@@ -423,15 +423,15 @@ impl fmt::Display for Context {
 /// One link's part of the `Display` form.
 fn fmt_layer(layer: &Layer, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match layer {
-        Layer::Cancel(cancel) => match (&cancel.kind, cancel.deadline) {
-            (Kind::Deadline { .. }, Some(deadline)) => {
+        Layer::Cancel(cancel) => match cancel.kind {
+            Kind::Deadline { at: deadline, .. } => {
                 let now = Instant::now();
                 match deadline.checked_duration_since(now) {
                     Some(left) => write!(f, ".WithDeadline(in {left:?})"),
                     None => write!(f, ".WithDeadline({:?} ago)", now - deadline),
                 }
             }
-            _ => f.write_str(".WithCancel"),
+            Kind::Plain { .. } => f.write_str(".WithCancel"),
         },
         Layer::Value(value) => write!(f, ".WithValue({}, {:?})", value.name, value.value),
         Layer::WithoutCancel => f.write_str(".WithoutCancel"),

@@ -75,13 +75,13 @@ pub fn with_deadline_cause(
         // The parent expires first: no timer of our own (Go drops `cause` too).
         return with_cancel(parent);
     }
-    let link = derive(parent, Kind::Deadline { cause }, Some(deadline));
+    let link = derive(parent, Kind::deadline(deadline, cause));
     if deadline <= Instant::now() {
         link.clone().expire(); // born expired
     } else {
         arm(&link, deadline);
     }
-    (Context::from_link(link.clone()), CancelFunc::new(link))
+    CancelFunc::pair(link)
 }
 
 /// Arms `link`'s timer, unless something canceled it meanwhile.

@@ -46,17 +46,40 @@ pub(crate) enum Layer {
 pub(crate) struct CancelLayer {
     pub(crate) canceler: Canceler,
     pub(crate) kind: Kind,
-    /// The deadline this context reports: its own, or an earlier one
-    /// inherited from an ancestor.
-    pub(crate) deadline: Option<Instant>,
 }
 
-/// Which constructor made a cancelable link, and what only it needs.
+/// Which constructor made a cancelable link, with the deadline it reports.
 pub(crate) enum Kind {
-    /// `with_cancel`, or a deadline later than the parent's.
-    Plain,
-    /// `with_deadline`, with the cause to report when the timer fires.
-    Deadline { cause: Option<Cause> },
+    /// `with_cancel`, or a deadline later than the parent's: the parent's
+    /// deadline, if any, cached so that reading it walks nothing.
+    Plain { inherited: Option<Instant> },
+    /// `with_deadline`, with the cause to report when the timer fires
+    /// (boxed: rarely given, and a plain link stays small).
+    Deadline {
+        at: Instant,
+        cause: Option<Box<Cause>>,
+    },
+}
+
+impl Kind {
+    /// A deadline of this link's own, with the cause to report when it passes.
+    pub(crate) fn deadline(at: Instant, cause: Option<Cause>) -> Self {
+        Kind::Deadline {
+            at,
+            cause: cause.map(Box::new),
+        }
+    }
+}
+
+impl CancelLayer {
+    /// The deadline this context reports: its own, or an earlier one
+    /// inherited from an ancestor.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        match self.kind {
+            Kind::Plain { inherited } => inherited,
+            Kind::Deadline { at, .. } => Some(at),
+        }
+    }
 }
 
 /// A value bound to a key.
@@ -117,8 +140,8 @@ impl Chain {
 
 impl Link {
     /// A new cancelable link below `parent`, not yet registered.
-    pub(crate) fn cancelable(parent: &Chain, kind: Kind, deadline: Option<Instant>) -> Arc<Link> {
-        Self::with_canceler(parent, kind, deadline, Canceler::new())
+    pub(crate) fn cancelable(parent: &Chain, kind: Kind) -> Arc<Link> {
+        Self::with_canceler(parent, kind, Canceler::new())
     }
 
     /// A new cancelable link below a parent that is already done: born done
@@ -126,25 +149,15 @@ impl Link {
     pub(crate) fn born_done(
         parent: &Chain,
         kind: Kind,
-        deadline: Option<Instant>,
         (err, cause): (Error, Option<Cause>),
     ) -> Arc<Link> {
-        Self::with_canceler(parent, kind, deadline, Canceler::new_done(err, cause))
+        Self::with_canceler(parent, kind, Canceler::new_done(err, cause))
     }
 
-    fn with_canceler(
-        parent: &Chain,
-        kind: Kind,
-        deadline: Option<Instant>,
-        canceler: Canceler,
-    ) -> Arc<Link> {
+    fn with_canceler(parent: &Chain, kind: Kind, canceler: Canceler) -> Arc<Link> {
         Arc::new(Link {
             parent: parent.clone(),
-            layer: Layer::Cancel(CancelLayer {
-                canceler,
-                kind,
-                deadline,
-            }),
+            layer: Layer::Cancel(CancelLayer { canceler, kind }),
         })
     }
 
@@ -187,8 +200,12 @@ impl Drop for Link {
         while let Chain::Link(mut link) = next {
             let addr = Arc::as_ptr(&link) as *const ();
             // The usual case, a canceled link that nothing else refers to:
-            // unlink it in place rather than move it out.
-            if let Some(only) = Arc::get_mut(&mut link) {
+            // unlink it in place rather than move it out. (The count is
+            // read first: a link still shared, such as a parent someone
+            // holds, is let go with one atomic operation, not two.)
+            if Arc::strong_count(&link) == 1
+                && let Some(only) = Arc::get_mut(&mut link)
+            {
                 next = only.unlink(addr);
                 continue; // its own drop, here, finds nothing left
             }
@@ -220,7 +237,7 @@ impl TreeNode for Link {
 impl Expire for Link {
     fn expire(self: Arc<Self>) -> bool {
         let cause = match self.cancel_layer().map(|layer| &layer.kind) {
-            Some(Kind::Deadline { cause }) => cause.clone(),
+            Some(Kind::Deadline { cause, .. }) => cause.as_deref().cloned(),
             _ => None,
         };
         tree::cancel(&self, Error::DeadlineExceeded, cause)
@@ -238,7 +255,9 @@ mod tests {
         if !super::super::sync::TIMER_THREAD {
             return; // loom's primitives are larger: the figure is std's
         }
-        assert!(std::mem::size_of::<Link>() <= 168, "{}", std::mem::size_of::<Link>());
+        // 104 bytes, 120 with the reference counts: within malloc's fast
+        // bins, which a chain allocated and freed link by link depends on.
+        assert!(std::mem::size_of::<Link>() <= 104, "{}", std::mem::size_of::<Link>());
         assert!(std::mem::size_of::<ValueLayer>() <= 48);
     }
 }

@@ -26,7 +26,9 @@ pub(crate) mod std_prims {
     use std::sync::{OnceLock, PoisonError};
     use std::time::Duration;
 
-    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{
+        AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+    };
     pub(crate) use std::sync::{Arc, Weak};
 
     /// The done channel: crossbeam's, so that users can `select!` on it.
@@ -183,7 +185,7 @@ pub(crate) mod loom_prims {
     /// loom's, so the interleavings that matter are still explored.
     pub(crate) use std::sync::{Arc, Weak};
 
-    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 
     pub(crate) const TIMER_THREAD: bool = false;
 

@@ -104,6 +104,17 @@ fn handles_show_their_state() {
     assert!(s.ends_with("{ armed: true, done: true }"), "{s}");
     cancel.disarm();
 
+    // A child of a done parent is born done; its handle says so.
+    let (parent, cancel_parent) = with_cancel(&background());
+    cancel_parent.cancel();
+    let (child, cancel) = with_cancel(&parent);
+    assert_eq!(
+        format!("{cancel:?}"),
+        "CancelFunc { armed: true, done: true }"
+    );
+    cancel.cancel(); // changes nothing
+    assert_eq!(child.err(), Some(Error::Canceled));
+
     let link = after_func(&background(), || {});
     assert_eq!(format!("{link:?}"), "AfterFunc { .. }");
 

@@ -31,17 +31,17 @@ muts = [
   """        let mut inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
-            return Err((decode(state), inner.cause.clone()));
+            return Err((decode(state), inner.cause()));
         }
-        slot.store(""",
+        let key = inner.children.insert(child);""",
   """        let inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
-            return Err((decode(state), inner.cause.clone()));
+            return Err((decode(state), inner.cause()));
         }
         drop(inner);
         let mut inner = self.inner.lock();
-        slot.store(""",
+        let key = inner.children.insert(child);""",
   "context::real::parent_cancel_races_child_derivation",
   "child missed its parent's cancel"),
  # The error is stored before the done channel closes, under the lock.

@@ -87,7 +87,7 @@ const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
 const SLOWER_BECAUSE: &[(&str, &str)] = &[
     (
         "CommonParentCancel",
-        "every derive and cancel takes the shared parent's lock from both cores (as Go's does), and each child is a 184-byte allocation (Go's `cancelCtx` is about 80 bytes), freed inside the loop",
+        "every derive and cancel takes the shared parent's lock from both cores (as Go's does), and each child is a 120-byte allocation (Go's `cancelCtx` is about 80 bytes), freed inside the loop",
     ),
     (
         "WithTimeout",
@@ -95,7 +95,7 @@ const SLOWER_BECAUSE: &[(&str, &str)] = &[
     ),
     (
         "CancelTree",
-        "each cancel node is a 184-byte allocation (lock, state, first child in place, cause and timer slots; the done channel and waiters are out of line; Go's `cancelCtx` is about 80 bytes) built and freed inside the loop, where Go's garbage collector frees later, on the other core",
+        "each cancel node is a 120-byte allocation (lock, state, first child in place, timer slot, deadline; the cause, the done channel and waiters are out of line; Go's `cancelCtx` is about 80 bytes) built and freed inside the loop, where Go's garbage collector frees later, on the other core",
     ),
     (
         "CheckCanceled/Done",
