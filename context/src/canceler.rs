@@ -219,6 +219,7 @@ impl Canceler {
     }
 
     /// The error, once done is observable (invariant 2).
+    #[inline]
     pub(crate) fn load_err(&self) -> Option<Error> {
         // Acquire: pairs with the Release stores in `claim`, so the cause and
         // everything before the cancel are visible.
@@ -234,11 +235,13 @@ impl Canceler {
     }
 
     /// Whether nothing has canceled this node yet.
+    #[inline]
     pub(crate) fn is_open(&self) -> bool {
         self.state.load(Ordering::Acquire) == OPEN
     }
 
     /// The error and the winning cause, once done (read together).
+    #[inline]
     pub(crate) fn outcome(&self) -> Option<(Error, Option<Cause>)> {
         let err = self.load_err()?;
         if self.state.load(Ordering::Relaxed) & CAUSED == 0 {
@@ -521,6 +524,7 @@ impl Canceler {
     }
 
     /// Whether this node's whole subtree is known to be done.
+    #[inline]
     pub(crate) fn is_settled(&self) -> bool {
         self.state.load(Ordering::Acquire) & SETTLED != 0
     }
@@ -558,6 +562,7 @@ pub(crate) struct Deferred {
 impl Deferred {
     /// Runs everything, even if some of it panics (a waker is executor code),
     /// then passes the first panic on to the caller.
+    #[inline]
     pub(crate) fn run(self) {
         let Deferred {
             wakers,
@@ -565,7 +570,7 @@ impl Deferred {
             timers,
             after_funcs,
             dropped,
-        } = self;
+        } = &self;
         if wakers.is_empty()
             && sleepers.is_empty()
             && timers.is_empty()
@@ -574,6 +579,18 @@ impl Deferred {
         {
             return; // the common case: a leaf nobody waits on
         }
+        self.run_all();
+    }
+
+    #[inline(never)]
+    fn run_all(self) {
+        let Deferred {
+            wakers,
+            sleepers,
+            timers,
+            after_funcs,
+            dropped,
+        } = self;
         for key in timers {
             timer::remove(key);
         }
