@@ -181,6 +181,7 @@ impl Context {
     /// let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::ZERO);
     /// assert_eq!(ctx.err(), Some(context::Error::DeadlineExceeded));
     /// ```
+    #[inline]
     pub fn err(&self) -> Option<Error> {
         self.cancel_layer()
             .and_then(|layer| layer.canceler.load_err())
@@ -197,6 +198,7 @@ impl Context {
     /// drop(cancel); // dropping the handle cancels
     /// assert!(ctx.is_done());
     /// ```
+    #[inline]
     pub fn is_done(&self) -> bool {
         self.err().is_some()
     }

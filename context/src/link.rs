@@ -111,9 +111,18 @@ impl Chain {
         }
     }
 
-    /// The cancelable layer this context reports.
+    /// The cancelable layer this context reports. (What `reports_to` finds,
+    /// matched once: every `err()` and `is_done()` starts here.)
+    #[inline]
     pub(crate) fn cancel_layer(&self) -> Option<&CancelLayer> {
-        self.reports_to().and_then(|link| link.cancel_layer())
+        let Chain::Link(link) = self else {
+            return None;
+        };
+        match &link.layer {
+            Layer::Cancel(layer) => Some(layer),
+            Layer::Value(value) => value.reports_to.as_ref()?.cancel_layer(),
+            Layer::WithoutCancel => None,
+        }
     }
 
     /// The links from this context up to its root, nearest first.
@@ -161,6 +170,7 @@ impl Link {
         })
     }
 
+    #[inline]
     pub(crate) fn cancel_layer(&self) -> Option<&CancelLayer> {
         match &self.layer {
             Layer::Cancel(layer) => Some(layer),
