@@ -100,27 +100,31 @@ impl Chain {
     /// The link this context reports cancellation for: itself if cancelable,
     /// else the nearest cancelable link above; `None` if it can never be
     /// canceled.
+    #[inline]
     pub(crate) fn reports_to(&self) -> Option<&Arc<Link>> {
-        let Chain::Link(link) = self else {
-            return None;
-        };
-        match &link.layer {
-            Layer::Cancel(_) => Some(link),
-            Layer::Value(value) => value.reports_to.as_ref(),
-            Layer::WithoutCancel => None,
-        }
+        self.reporter().map(|(link, _)| link)
     }
 
-    /// The cancelable layer this context reports. (What `reports_to` finds,
-    /// matched once: every `err()` and `is_done()` starts here.)
+    /// The cancelable layer this context reports: every `err()` and
+    /// `is_done()` starts here.
     #[inline]
     pub(crate) fn cancel_layer(&self) -> Option<&CancelLayer> {
+        self.reporter().map(|(_, layer)| layer)
+    }
+
+    /// The link this context reports, with its cancelable layer: the link's
+    /// layer matched once.
+    #[inline]
+    fn reporter(&self) -> Option<(&Arc<Link>, &CancelLayer)> {
         let Chain::Link(link) = self else {
             return None;
         };
         match &link.layer {
-            Layer::Cancel(layer) => Some(layer),
-            Layer::Value(value) => value.reports_to.as_ref()?.cancel_layer(),
+            Layer::Cancel(layer) => Some((link, layer)),
+            Layer::Value(value) => {
+                let link = value.reports_to.as_ref()?;
+                Some((link, link.cancel_layer()?))
+            }
             Layer::WithoutCancel => None,
         }
     }

@@ -143,7 +143,7 @@ muts = [
  # The detached context reports its parent's canceler as its own.
  ("without_cancel keeps the parent's signal", "context/src/link.rs",
   """            Layer::WithoutCancel => None,""",
-  """            Layer::WithoutCancel => link.parent.reports_to(),""",
+  """            Layer::WithoutCancel => link.parent.reporter(),""",
   "context::real::without_cancel_ignores_parent_cancel",
   "a without_cancel context became done with its parent"),
  # A losing cancel returns while the winner's walk is still below it.
