@@ -564,22 +564,17 @@ impl Deferred {
     /// then passes the first panic on to the caller.
     #[inline]
     pub(crate) fn run(self) {
-        let Deferred {
-            wakers,
-            sleepers,
-            timers,
-            after_funcs,
-            dropped,
-        } = &self;
-        if wakers.is_empty()
-            && sleepers.is_empty()
-            && timers.is_empty()
-            && after_funcs.is_empty()
-            && dropped.is_empty()
-        {
-            return; // the common case: a leaf nobody waits on
-        }
-        self.run_all();
+        if !self.is_empty() {
+            self.run_all();
+        } // else the common case: a leaf nobody waits on
+    }
+
+    fn is_empty(&self) -> bool {
+        self.wakers.is_empty()
+            && self.sleepers.is_empty()
+            && self.timers.is_empty()
+            && self.after_funcs.is_empty()
+            && self.dropped.is_empty()
     }
 
     #[inline(never)]
