@@ -5,15 +5,17 @@
 #   bash benches/run.sh full [ARGS]    real numbers, then benches/RESULTS.md and its charts
 #
 # `full` measures the comparison rows -- Go's shapes (go_context,
-# go_waitgroup) and the Rust peers on the same shapes (peers_cancel,
-# peers_waitgroup) -- in $BENCH_ROUNDS rounds (default 3), each round
-# running Go's own benchmarks first (if `go` is installed; see
+# go_waitgroup), the Rust peers on the same shapes (peers_cancel,
+# peers_waitgroup, async_wake) and the growth curves, where ours and
+# tokio-util's are drawn side by side (growth) -- in $BENCH_ROUNDS rounds (default 3), each
+# round running Go's own benchmarks first (if `go` is installed; see
 # go-baseline.sh) and then ours, so that Go and Rust share each stretch of
 # the machine's load. criterion's files are copied after every round to
 # <criterion dir>/rounds/<n>/, where the results generator takes the median
 # and the spread of each row, and pairs each round's Go figure with the same
-# round's Rust figure. Then every other benchmark (the patterns, the growth
-# curves) runs once, and the generator writes RESULTS.md and its charts.
+# round's Rust figure. Then the pattern benchmarks, which compare our own
+# crates with each other, run once, and the generator writes RESULTS.md and
+# its charts.
 #
 # Criterion's timing is shortened from its defaults (3 s warm-up, 5 s
 # measurement): $ROUND_FLAGS (1 s and 2 s) for the repeated rows, whose
@@ -37,9 +39,10 @@ quick)
 full)
     criterion_dir="${CARGO_TARGET_DIR:-target}/criterion"
     rounds=${BENCH_ROUNDS:-3}
-    repeated=(--bench go_context --bench go_waitgroup --bench peers_cancel --bench peers_waitgroup)
+    repeated=(--bench go_context --bench go_waitgroup --bench peers_cancel --bench peers_waitgroup
+        --bench async_wake --bench growth)
     once=(--bench patterns_stop --bench patterns_fanout --bench patterns_fork_join
-        --bench patterns_values --bench async_wake --bench growth)
+        --bench patterns_values)
     started=$(date -u '+%Y-%m-%d %H:%M UTC')
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     SECONDS=0
@@ -81,7 +84,7 @@ full)
     # shellcheck disable=SC2086 # the flags are meant to split
     cargo bench -p benches "${once[@]}" -- $flags "$@"
     cat >"$criterion_dir/run-info.txt" <<INFO
-Command: \`bash benches/run.sh full${*:+ $*}\` ($rounds rounds of the Go-shaped and peer rows, $go_note, with \`-- $round_flags\`; then the other benchmarks once, with \`-- $flags\`)
+Command: \`bash benches/run.sh full${*:+ $*}\` ($rounds rounds of the Go-shaped and peer rows and the growth curves, $go_note, with \`-- $round_flags\`; then the pattern benchmarks once, with \`-- $flags\`)
 Started: $started
 Duration: $((SECONDS / 60)) min $((SECONDS % 60)) s
 Load average (1, 5, 15 min) at start: $load_before

@@ -177,8 +177,9 @@ pub(crate) fn render(
     md.push_str(
         "Every figure below comes from one full run of `bash benches/run.sh full` on the machine \
          described here; times are criterion's estimate of one iteration. The machine is shared, \
-         so the rows compared with Go and with the Rust peers are measured in several rounds, \
-         each round running Go's benchmarks and then ours: such a figure is the **median** of its \
+         so the rows compared with Go and with the Rust peers, growth curves included, are \
+         measured in several rounds, each round running Go's benchmarks and then ours: such a \
+         figure is the **median** of its \
          rounds and its ± is half the range between the fastest and the slowest round; a ratio \
          is the median of the rounds' ratios (each round's Go figure over the same round's Rust \
          figure), with the lowest and highest in brackets. A row run once shows criterion's own \
@@ -650,7 +651,9 @@ fn growth(
     md.push_str(
         "The cost of one operation as the work around it grows (`benches/growth.rs`), on \
          logarithmic axes: where the crate promises a cost that does not depend on the size, the \
-         line should be flat. Go's figures are drawn where Go has the shape.\n\n",
+         line should be flat. Go's figures are drawn where Go has the shape. Each figure is the \
+         median of the rounds, ± half their range; **Fastest** names the quickest at each \
+         size.\n\n",
     );
     for (group, title, size_name, what, per_size) in GROWTH {
         let rows: Vec<&Estimate> = estimates.iter().filter(|e| e.group == *group).collect();
@@ -672,18 +675,18 @@ fn growth(
             }
         }
         let scale = |size: u64| if *per_size { size as f64 } else { 1.0 };
+        let estimate = |f: &str, size: u64| {
+            rows.iter().copied().find(|e| {
+                e.function.as_deref() == Some(f)
+                    && e.value.as_deref() == Some(size.to_string().as_str())
+            })
+        };
         let mut series: Vec<(String, Vec<(f64, f64)>)> = names
             .iter()
             .map(|f| {
                 let points = sizes
                     .iter()
-                    .filter_map(|&size| {
-                        let e = rows.iter().find(|e| {
-                            e.function.as_deref() == Some(*f)
-                                && e.value.as_deref() == Some(size.to_string().as_str())
-                        })?;
-                        Some((size as f64, e.ns / scale(size)))
-                    })
+                    .filter_map(|&size| Some((size as f64, estimate(f, size)?.ns / scale(size))))
                     .collect();
                 ((*f).to_owned(), points)
             })
@@ -716,18 +719,38 @@ fn growth(
                 .join(" | ")
         );
         let _ = writeln!(md, "|---|{}", "---:|".repeat(sizes.len()));
+        let point = |points: &[(f64, f64)], size: u64| {
+            points
+                .iter()
+                .find(|(x, _)| *x == size as f64)
+                .map(|(_, ns)| *ns)
+        };
         for (name, points) in &series {
             let cells: Vec<String> = sizes
                 .iter()
-                .map(|&size| {
-                    points
-                        .iter()
-                        .find(|(x, _)| *x == size as f64)
-                        .map_or("–".into(), |(_, ns)| format_ns(*ns))
+                .map(|&size| match (point(points, size), estimate(name, size)) {
+                    // The spread is relative, the same per operation or per link.
+                    (Some(ns), Some(e)) => {
+                        let spread = (e.upper - e.lower) / 2.0 / e.ns * 100.0;
+                        format!("{} ±{spread:.0}%", format_ns(ns))
+                    }
+                    (Some(ns), None) => format_ns(ns), // Go's
+                    (None, _) => "–".into(),
                 })
                 .collect();
             let _ = writeln!(md, "| `{name}` | {} |", cells.join(" | "));
         }
+        let fastest: Vec<String> = sizes
+            .iter()
+            .map(|&size| {
+                series
+                    .iter()
+                    .filter_map(|(name, points)| Some((name, point(points, size)?)))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .map_or("–".into(), |(name, _)| format!("`{name}`"))
+            })
+            .collect();
+        let _ = writeln!(md, "| **Fastest** | {} |", fastest.join(" | "));
         let file = format!("{group}.svg");
         images.push((
             file.clone(),
