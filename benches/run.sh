@@ -13,9 +13,9 @@
 # the machine's load. criterion's files are copied after every round to
 # <criterion dir>/rounds/<n>/, where the results generator takes the median
 # and the spread of each row, and pairs each round's Go figure with the same
-# round's Rust figure. Then the pattern benchmarks, which compare our own
-# crates with each other, run once, and the generator writes RESULTS.md and
-# its charts.
+# round's Rust figure. Then the pattern benchmarks, which weigh the ways of
+# doing one job against each other, run once, and the generator writes
+# RESULTS.md and its charts.
 #
 # Criterion's timing is shortened from its defaults (3 s warm-up, 5 s
 # measurement): $ROUND_FLAGS (1 s and 2 s) for the repeated rows, whose
