@@ -7,7 +7,7 @@
 # `full` measures the comparison rows -- Go's shapes (go_context,
 # go_waitgroup), the Rust peers on the same shapes (peers_cancel,
 # peers_waitgroup, async_wake) and the growth curves, where ours and
-# tokio-util's are drawn side by side (growth) -- in $BENCH_ROUNDS rounds (default 3), each
+# tokio-util's are drawn side by side (growth) -- in $BENCH_ROUNDS rounds (default 5), each
 # round running Go's own benchmarks first (if `go` is installed; see
 # go-baseline.sh) and then ours, so that Go and Rust share each stretch of
 # the machine's load. criterion's files are copied after every round to
@@ -38,7 +38,7 @@ quick)
     ;;
 full)
     criterion_dir="${CARGO_TARGET_DIR:-target}/criterion"
-    rounds=${BENCH_ROUNDS:-3}
+    rounds=${BENCH_ROUNDS:-5}
     repeated=(--bench go_context --bench go_waitgroup --bench peers_cancel --bench peers_waitgroup
         --bench async_wake --bench growth)
     once=(--bench patterns_stop --bench patterns_fanout --bench patterns_fork_join

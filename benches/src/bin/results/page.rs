@@ -258,6 +258,21 @@ fn with_interval(e: &Estimate) -> String {
     format!("{} ±{spread:.0}%", format_ns(e.ns))
 }
 
+/// The quickest of `contenders` (name, time), then every other one that is
+/// "about the same" as it (within [`SAME`]), quickest first.
+fn fastest<'a>(contenders: &[(&'a str, f64)]) -> Vec<&'a str> {
+    let Some(best) = contenders.iter().map(|c| c.1).min_by(f64::total_cmp) else {
+        return Vec::new();
+    };
+    let mut tied: Vec<(&str, f64)> = contenders
+        .iter()
+        .copied()
+        .filter(|(_, ns)| *ns <= best * SAME)
+        .collect();
+    tied.sort_by(|a, b| a.1.total_cmp(&b.1));
+    tied.into_iter().map(|(name, _)| name).collect()
+}
+
 /// Go's median figure, with the half range of its rounds when it has several.
 fn go_cell(median: f64, rounds: &[f64]) -> String {
     if rounds.len() < 2 {
@@ -273,11 +288,15 @@ fn go_cell(median: f64, rounds: &[f64]) -> String {
     )
 }
 
+/// Two times closer than this factor are "about the same": less than this
+/// machine's spread between rounds.
+const SAME: f64 = 1.05;
+
 /// "2.4× faster" / "1.3× slower" / "about the same", for `theirs / ours`.
 fn verdict(ratio: f64) -> String {
-    if ratio >= 1.05 {
+    if ratio >= SAME {
         format!("**{ratio:.1}× faster**")
-    } else if ratio <= 1.0 / 1.05 {
+    } else if ratio <= 1.0 / SAME {
         format!("{:.1}× slower", 1.0 / ratio)
     } else {
         "about the same".into()
@@ -300,7 +319,7 @@ fn verdict_over_rounds(go: f64, ours: f64, go_rounds: &[f64], our_rounds: &[f64]
     let (lo, hi) = ratios
         .iter()
         .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
-    let (lo, hi) = if middle <= 1.0 / 1.05 {
+    let (lo, hi) = if middle <= 1.0 / SAME {
         (1.0 / hi, 1.0 / lo)
     } else {
         (lo, hi)
@@ -346,7 +365,9 @@ fn go_shapes(
          deadlines and no done channel, so its `CommonParentCancel` skips the value lookup and its \
          `CheckCanceled/Done` polls `cancelled()` once; crossbeam's group serves a single wait, so \
          its `WaitGroupUncontended` makes a new group per operation and it has no `WaitGroupWait` \
-         rows. **Fastest** names the quickest of ours, Go here and the peers.\n\n",
+         rows. **Fastest** names the quickest of ours, Go here and the peers, followed by any \
+         within 5% of it (\"≈\"), which this machine's spread between rounds cannot tell \
+         apart.\n\n",
     );
     let mut chart = Vec::new();
     // Each explanation is written once, as a numbered note under the table;
@@ -384,17 +405,20 @@ fn go_shapes(
                 .iter()
                 .filter_map(|(name, e)| e.map(|e| (*name, e.ns))),
         );
-        let fastest_name = contenders
+        let quickest = fastest(&contenders);
+        let fastest = quickest
             .iter()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(name, _)| *name);
-        let fastest = match fastest_name {
-            Some("ours") => "**ours**".to_owned(),
-            Some(name) => name.to_owned(),
-            None => String::new(),
-        };
-        let peer_fastest =
-            fastest_name.is_some_and(|name| PEERS.iter().any(|(peer, _)| *peer == name));
+            .map(|name| match *name {
+                "ours" => "**ours**",
+                name => name,
+            })
+            .collect::<Vec<_>>()
+            .join(" ≈ ");
+        // A peer is faster only if ours is not about the same.
+        let peer_fastest = !quickest.contains(&"ours")
+            && quickest
+                .first()
+                .is_some_and(|name| PEERS.iter().any(|(peer, _)| peer == name));
         let note = if fig.spawns_thread {
             Some(SPAWNS)
         } else if let Some((_, why)) = ON_POOL
@@ -405,7 +429,7 @@ fn go_shapes(
             Some(*why)
         } else if let Some((_, always)) = ALWAYS.iter().find(|(id, _)| *id == fig.id) {
             Some(*always)
-        } else if main_ratio <= 1.0 / 1.05 {
+        } else if main_ratio <= 1.0 / SAME {
             SLOWER_BECAUSE
                 .iter()
                 .find(|(prefix, _)| fig.id.starts_with(prefix))
@@ -653,7 +677,7 @@ fn growth(
          logarithmic axes: where the crate promises a cost that does not depend on the size, the \
          line should be flat. Go's figures are drawn where Go has the shape. Each figure is the \
          median of the rounds, ± half their range; **Fastest** names the quickest at each \
-         size.\n\n",
+         size, followed by any within 5% of it (\"≈\").\n\n",
     );
     for (group, title, size_name, what, per_size) in GROWTH {
         let rows: Vec<&Estimate> = estimates.iter().filter(|e| e.group == *group).collect();
@@ -740,22 +764,44 @@ fn growth(
                 .collect();
             let _ = writeln!(md, "| `{name}` | {} |", cells.join(" | "));
         }
-        let fastest: Vec<String> = sizes
+        let fastest_at: Vec<String> = sizes
             .iter()
             .map(|&size| {
-                series
+                let contenders: Vec<(&str, f64)> = series
                     .iter()
-                    .filter_map(|(name, points)| Some((name, point(points, size)?)))
-                    .min_by(|a, b| a.1.total_cmp(&b.1))
-                    .map_or("–".into(), |(name, _)| format!("`{name}`"))
+                    .filter_map(|(name, points)| Some((name.as_str(), point(points, size)?)))
+                    .collect();
+                let names: Vec<String> = fastest(&contenders)
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect();
+                if names.is_empty() {
+                    "–".into()
+                } else {
+                    names.join(" ≈ ")
+                }
             })
             .collect();
-        let _ = writeln!(md, "| **Fastest** | {} |", fastest.join(" | "));
+        let _ = writeln!(md, "| **Fastest** | {} |", fastest_at.join(" | "));
         let file = format!("{group}.svg");
         images.push((
             file.clone(),
             svg::growth_lines(&format!("{title}: time{unit}"), size_name, &series),
         ));
         let _ = writeln!(md, "\n![{title}](img/{file})\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fastest;
+
+    #[test]
+    fn fastest_names_the_quickest_then_those_about_the_same() {
+        let rows = [("ours", 105.0), ("Go", 100.0), ("tokio-util", 140.0)];
+        assert_eq!(fastest(&rows), ["Go", "ours"]);
+        let rows = [("ours", 106.0), ("Go", 100.0)];
+        assert_eq!(fastest(&rows), ["Go"]);
+        assert!(fastest(&[]).is_empty());
     }
 }
