@@ -63,7 +63,7 @@ const PATTERN_GROUPS: &[(&str, &str, &str, &[&str])] = &[
     (
         "fork_join",
         "Fork-join of N small tasks",
-        "Start N tasks of ~100 divisions each and wait for all of them. The first three start an OS thread per task; the others reuse rayon's pool of one thread per core: `waitgroup_pool` hands each task to it with `pool.spawn(wg.task(f))`, `crossbeam_waitgroup_pool` with a crossbeam `WaitGroup` handle moved into each task.",
+        "Start N tasks of ~100 divisions each and wait for all of them. The first three start an OS thread per task; the others reuse rayon's pool of one thread per core: `waitgroup_pool` hands each task to it with `pool.spawn(wg.task(f))`, `crossbeam_waitgroup_pool` with a crossbeam `WaitGroup` handle moved into each task. On the pool the time is rayon's: waking a worker takes microseconds, while a group's own operations take tens of nanoseconds, so these two differ by this machine's noise from run to run (this table is run once); the two groups themselves are compared on Go's shapes above (`WaitGroupAddDone`, `WaitGroupActuallyWait*`).",
         &[
             "waitgroup_threads",
             "std_thread_scope",
