@@ -733,56 +733,49 @@ fn growth(
             " per operation"
         };
         let _ = writeln!(md, "### {title}\n\n{what}\n");
-        let _ = writeln!(
-            md,
-            "| `{group}`{unit} | {} |",
-            sizes
-                .iter()
-                .map(|s| svg::format_count(*s as f64))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
-        let _ = writeln!(md, "|---|{}", "---:|".repeat(sizes.len()));
+        // One row per size, one column per implementation: the sizes are
+        // many, the implementations few, so the table fits the page.
+        let names: Vec<String> = series.iter().map(|(name, _)| format!("`{name}`")).collect();
+        let _ = writeln!(md, "Time{unit}, `{group}`:\n");
+        let _ = writeln!(md, "| {size_name} | {} | Fastest |", names.join(" | "));
+        let _ = writeln!(md, "|---:|{}---|", "---:|".repeat(series.len()));
         let point = |points: &[(f64, f64)], size: u64| {
             points
                 .iter()
                 .find(|(x, _)| *x == size as f64)
                 .map(|(_, ns)| *ns)
         };
-        for (name, points) in &series {
-            let cells: Vec<String> = sizes
+        for &size in &sizes {
+            let cells: Vec<String> = series
                 .iter()
-                .map(|&size| match (point(points, size), estimate(name, size)) {
-                    // The spread is relative, the same per operation or per link.
-                    (Some(ns), Some(e)) => {
-                        let spread = (e.upper - e.lower) / 2.0 / e.ns * 100.0;
-                        format!("{} ±{spread:.0}%", format_ns(ns))
-                    }
-                    (Some(ns), None) => format_ns(ns), // Go's
-                    (None, _) => "–".into(),
-                })
+                .map(
+                    |(name, points)| match (point(points, size), estimate(name, size)) {
+                        // The spread is relative, the same per operation or per link.
+                        (Some(ns), Some(e)) => {
+                            let spread = (e.upper - e.lower) / 2.0 / e.ns * 100.0;
+                            format!("{} ±{spread:.0}%", format_ns(ns))
+                        }
+                        (Some(ns), None) => format_ns(ns), // Go's
+                        (None, _) => "–".into(),
+                    },
+                )
                 .collect();
-            let _ = writeln!(md, "| `{name}` | {} |", cells.join(" | "));
+            let contenders: Vec<(&str, f64)> = series
+                .iter()
+                .filter_map(|(name, points)| Some((name.as_str(), point(points, size)?)))
+                .collect();
+            let quickest: Vec<String> = fastest(&contenders)
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                svg::format_count(size as f64),
+                cells.join(" | "),
+                quickest.join(" ≈ ")
+            );
         }
-        let fastest_at: Vec<String> = sizes
-            .iter()
-            .map(|&size| {
-                let contenders: Vec<(&str, f64)> = series
-                    .iter()
-                    .filter_map(|(name, points)| Some((name.as_str(), point(points, size)?)))
-                    .collect();
-                let names: Vec<String> = fastest(&contenders)
-                    .iter()
-                    .map(|name| format!("`{name}`"))
-                    .collect();
-                if names.is_empty() {
-                    "–".into()
-                } else {
-                    names.join(" ≈ ")
-                }
-            })
-            .collect();
-        let _ = writeln!(md, "| **Fastest** | {} |", fastest_at.join(" | "));
         let file = format!("{group}.svg");
         images.push((
             file.clone(),
