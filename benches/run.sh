@@ -7,10 +7,10 @@
 # `full` measures the comparison rows -- Go's shapes (go_context,
 # go_waitgroup), the Rust peers on the same shapes (peers_cancel,
 # peers_waitgroup, async_wake) and the growth curves, where ours and
-# tokio-util's are drawn side by side (growth) -- in $BENCH_ROUNDS rounds (default 5), each
-# round running Go's own benchmarks first (if `go` is installed; see
-# go-baseline.sh) and then ours, so that Go and Rust share each stretch of
-# the machine's load. criterion's files are copied after every round to
+# tokio-util's are drawn side by side (growth) -- in $BENCH_ROUNDS rounds
+# (default 5), each round running Go's own benchmarks first (if `go` is
+# installed; see go-baseline.sh) and then ours, so that Go and Rust share
+# each stretch of the machine's load. criterion's files are copied after every round to
 # <criterion dir>/rounds/<n>/, where the results generator takes the median
 # and the spread of each row, and pairs each round's Go figure with the same
 # round's Rust figure. Then the pattern benchmarks, which weigh the ways of

@@ -179,8 +179,8 @@ pub(crate) fn render(
          described here; times are criterion's estimate of one iteration. The machine is shared, \
          so the rows compared with Go and with the Rust peers, growth curves included, are \
          measured in several rounds, each round running Go's benchmarks and then ours: such a \
-         figure is the **median** of its \
-         rounds and its ± is half the range between the fastest and the slowest round; a ratio \
+         figure is the **median** of its rounds and its ± is half the range between the fastest \
+         and the slowest round; a ratio \
          is the median of the rounds' ratios (each round's Go figure over the same round's Rust \
          figure), with the lowest and highest in brackets. A row run once shows criterion's own \
          95% interval after its ±.\n\n",
@@ -254,8 +254,14 @@ fn breakable(id: &str) -> String {
 
 /// The estimate and the half-width of its 95% interval: "1.20 µs ±4%".
 fn with_interval(e: &Estimate) -> String {
+    with_spread(e.ns, e)
+}
+
+/// `ns` (the estimate, or the estimate scaled) with `e`'s relative
+/// half-width: the interval, or the rounds' range.
+fn with_spread(ns: f64, e: &Estimate) -> String {
     let spread = (e.upper - e.lower) / 2.0 / e.ns * 100.0;
-    format!("{} ±{spread:.0}%", format_ns(e.ns))
+    format!("{} ±{spread:.0}%", format_ns(ns))
 }
 
 /// The quickest of `contenders` (name, time), then every other one that is
@@ -748,17 +754,13 @@ fn growth(
         for &size in &sizes {
             let cells: Vec<String> = series
                 .iter()
-                .map(
-                    |(name, points)| match (point(points, size), estimate(name, size)) {
-                        // The spread is relative, the same per operation or per link.
-                        (Some(ns), Some(e)) => {
-                            let spread = (e.upper - e.lower) / 2.0 / e.ns * 100.0;
-                            format!("{} ±{spread:.0}%", format_ns(ns))
-                        }
-                        (Some(ns), None) => format_ns(ns), // Go's
-                        (None, _) => "–".into(),
-                    },
-                )
+                .map(|(name, points)| {
+                    let Some(ns) = point(points, size) else {
+                        return "–".into();
+                    };
+                    // Go's figure is one number; ours carry their spread.
+                    estimate(name, size).map_or_else(|| format_ns(ns), |e| with_spread(ns, e))
+                })
                 .collect();
             let contenders: Vec<(&str, f64)> = series
                 .iter()
