@@ -4,8 +4,8 @@
 #   bash benches/run.sh quick          every benchmark once, as a test (CI; a few minutes)
 #   bash benches/run.sh full [ARGS]    real numbers, then benches/RESULTS.md and its charts
 #
-# `full` measures the comparison rows -- Go's shapes (go_context,
-# go_waitgroup), the Rust peers on the same shapes (peers_cancel,
+# `full` measures the comparison rows -- Go's shapes (go_shapes_context,
+# go_shapes_waitgroup), the Rust peers on the same shapes (peers_cancel,
 # peers_waitgroup, async_wake) and the growth curves, where ours and
 # tokio-util's are drawn side by side (growth) -- in $BENCH_ROUNDS rounds
 # (default 5), each round running Go's own benchmarks first (if `go` is
@@ -39,7 +39,7 @@ quick)
 full)
     criterion_dir="${CARGO_TARGET_DIR:-target}/criterion"
     rounds=${BENCH_ROUNDS:-5}
-    repeated=(--bench go_context --bench go_waitgroup --bench peers_cancel --bench peers_waitgroup
+    repeated=(--bench go_shapes_context --bench go_shapes_waitgroup --bench peers_cancel --bench peers_waitgroup
         --bench async_wake --bench growth)
     once=(--bench patterns_stop --bench patterns_fanout --bench patterns_fork_join
         --bench patterns_values)

@@ -103,7 +103,7 @@ fn async_wake(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 (0..iters)
                     .map(|_| {
-                        let (ctx, cancel) = context::with_cancel(&context::background());
+                        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
                         time_wake(&rt, n, || ctx.wait_async(), || cancel.cancel())
                     })
                     .sum()

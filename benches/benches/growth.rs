@@ -50,11 +50,13 @@ fn children(c: &mut Criterion) {
     let mut group = c.benchmark_group("growth_children");
     short(&mut group);
     for live in [1, 10, 100, 1_000, 10_000, 100_000] {
-        let (parent, _cancel) = context::with_cancel(&context::background());
-        let siblings: Vec<_> = (0..live).map(|_| context::with_cancel(&parent)).collect();
+        let (parent, _cancel) = go_context::with_cancel(&go_context::background());
+        let siblings: Vec<_> = (0..live)
+            .map(|_| go_context::with_cancel(&parent))
+            .collect();
         group.bench_function(BenchmarkId::new("context", live), |b| {
             b.iter(|| {
-                let (child, cancel) = context::with_cancel(black_box(&parent));
+                let (child, cancel) = go_context::with_cancel(black_box(&parent));
                 drop(cancel);
                 child
             });
@@ -82,10 +84,10 @@ fn chain(c: &mut Criterion) {
     for depth in depths.into_iter().filter(|d| *d <= MAX_CHAIN_DEPTH) {
         group.bench_function(BenchmarkId::new("context", depth), |b| {
             b.iter(|| {
-                let (root, cancel) = context::with_cancel(&context::background());
+                let (root, cancel) = go_context::with_cancel(&go_context::background());
                 let mut ctx = root;
                 for _ in 0..depth {
-                    let (child, child_cancel) = context::with_cancel(&ctx);
+                    let (child, child_cancel) = go_context::with_cancel(&ctx);
                     child_cancel.disarm();
                     ctx = child;
                 }

@@ -31,10 +31,10 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{CancelFunc, Context};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossbeam_channel::{Receiver, Sender};
-use waitgroup::WaitGroup;
+use go_context::{CancelFunc, Context};
+use go_waitgroup::WaitGroup;
 
 const SHAPES: [(usize, usize); 3] = [(4, 3), (8, 3), (16, 2)];
 
@@ -54,7 +54,7 @@ fn context_tree(
         return;
     }
     for _ in 0..width {
-        let (child, cancel) = context::with_cancel(root);
+        let (child, cancel) = go_context::with_cancel(root);
         context_tree(&child, width, depth - 1, nodes);
         nodes.push((child, cancel));
     }
@@ -90,7 +90,7 @@ fn fanout_cancel(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("context", &id), |b| {
             b.iter_batched(
                 || {
-                    let (root, cancel) = context::with_cancel(&context::background());
+                    let (root, cancel) = go_context::with_cancel(&go_context::background());
                     let mut nodes = Vec::new();
                     context_tree(&root, width, depth, &mut nodes);
                     (cancel, nodes)
@@ -187,7 +187,7 @@ fn fanout_cancel_watched(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 (0..iters)
                     .map(|_| {
-                        let (root, cancel) = context::with_cancel(&context::background());
+                        let (root, cancel) = go_context::with_cancel(&go_context::background());
                         let mut tree = Vec::new();
                         context_tree(&root, width, depth, &mut tree);
                         thread::scope(|scope| {

@@ -4,13 +4,13 @@
 //! same small piece of work (100 dependent divisions, well under a
 //! microsecond). The alternatives:
 //!
-//! - `waitgroup_threads`: a `waitgroup::WaitGroup` and one `go` thread per
+//! - `waitgroup_threads`: a `go_waitgroup::WaitGroup` and one `go` thread per
 //!   task, Go's `wg.Add(1); go f(); wg.Wait()`.
 //! - `std_thread_scope`: `std::thread::scope`, one scoped thread per task.
 //! - `crossbeam_scope`: `crossbeam::scope`, the same with crossbeam.
 //! - `rayon_scope`: `rayon::Scope::spawn` on a pool of one thread per core.
 //! - `rayon_par_iter`: `par_iter().for_each` on the same pool.
-//! - `waitgroup_pool`: a `waitgroup::WaitGroup` whose tasks are handed to the
+//! - `waitgroup_pool`: a `go_waitgroup::WaitGroup` whose tasks are handed to the
 //!   same pool with `pool.spawn(wg.task(f))`, Go's `wg.Go(f)` on a pool.
 //! - `crossbeam_waitgroup_pool`: the same with crossbeam's `WaitGroup`, one
 //!   cloned handle moved into each task.
@@ -24,8 +24,8 @@ use std::hint::black_box;
 
 use benches::{parallel, work};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use go_waitgroup::WaitGroup;
 use rayon::prelude::*;
-use waitgroup::WaitGroup;
 
 /// One task's work.
 fn task() {

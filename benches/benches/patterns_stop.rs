@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossbeam_channel::{Receiver, select};
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 /// Starts `n` workers with `worker` (which must count itself out on the
 /// group it is given once it has seen the stop), waits until they are all
@@ -65,7 +65,7 @@ fn stop_workers(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 (0..iters)
                     .map(|_| {
-                        let (stop, stopped) = stop_channel::stop_channel();
+                        let (stop, stopped) = go_stop_channel::stop_channel();
                         let worker = |exited: &WaitGroup| {
                             loop {
                                 select! {
@@ -84,7 +84,7 @@ fn stop_workers(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 (0..iters)
                     .map(|_| {
-                        let (ctx, cancel) = context::with_cancel(&context::background());
+                        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
                         let done = ctx.done();
                         let worker = |exited: &WaitGroup| {
                             loop {
@@ -148,8 +148,8 @@ fn hot_loop(iters: u64, stopped: impl Fn() -> bool) -> Duration {
 fn stop_check(c: &mut Criterion) {
     let mut group = c.benchmark_group("stop_check");
     let flag = AtomicBool::new(false);
-    let (ctx, _cancel) = context::with_cancel(&context::background());
-    let (_stop, stopped) = stop_channel::stop_channel();
+    let (ctx, _cancel) = go_context::with_cancel(&go_context::background());
+    let (_stop, stopped) = go_stop_channel::stop_channel();
     group.bench_function("none", |b| b.iter_custom(|iters| hot_loop(iters, || false)));
     group.bench_function("atomic_bool", |b| {
         b.iter_custom(|iters| hot_loop(iters, || flag.load(Ordering::Acquire)))

@@ -13,8 +13,8 @@
 
 use std::hint::black_box;
 
-use context::{Context, Key};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use go_context::{Context, Key};
 
 static USER_ID: Key<u64> = Key::new("user_id");
 /// The keys of the layers between the binding and the lookup.
@@ -27,9 +27,9 @@ struct Request {
 
 /// A context whose `USER_ID` binding is `depth` layers above the leaf.
 fn chain(depth: usize) -> Context {
-    let mut ctx = context::with_value(&context::background(), &USER_ID, 42);
+    let mut ctx = go_context::with_value(&go_context::background(), &USER_ID, 42);
     for key in OTHER.iter().take(depth - 1) {
-        ctx = context::with_value(&ctx, key, 0);
+        ctx = go_context::with_value(&ctx, key, 0);
     }
     ctx
 }

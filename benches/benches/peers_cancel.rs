@@ -60,7 +60,7 @@ fn chain(
     kept
 }
 
-/// Go's `BenchmarkCancelTree`, as `go_context.rs` runs it on contexts.
+/// Go's `BenchmarkCancelTree`, as `go_shapes_context.rs` runs it on contexts.
 fn cancel_tree(c: &mut Criterion) {
     let mut group = c.benchmark_group("tokio_util");
     for depth in [1, 10, 100, 1000] {

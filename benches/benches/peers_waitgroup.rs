@@ -95,7 +95,7 @@ fn actually_wait_pool(c: &mut Criterion) {
 }
 
 /// `WaitGroupActuallyWaitInPool`: waiter and task both on the pool, the task
-/// spawned in a `rayon::scope` (see `go_waitgroup.rs`).
+/// spawned in a `rayon::scope` (see `go_shapes_waitgroup.rs`).
 fn actually_wait_in_pool(c: &mut Criterion) {
     c.bench_function("crossbeam/WaitGroupActuallyWaitInPool", |b| {
         b.iter_custom(|iters| {

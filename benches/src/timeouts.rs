@@ -5,7 +5,7 @@
 use std::thread;
 use std::time::Duration;
 
-use context::CancelFunc;
+use go_context::CancelFunc;
 
 use crate::parallel;
 
@@ -21,7 +21,7 @@ pub fn arm_on_every_core(total: usize) -> Vec<Vec<CancelFunc>> {
             .map(|_| {
                 scope.spawn(move || {
                     (0..per_thread)
-                        .map(|_| context::with_timeout(&context::background(), HOUR).1)
+                        .map(|_| go_context::with_timeout(&go_context::background(), HOUR).1)
                         .collect()
                 })
             })
@@ -42,7 +42,7 @@ pub fn create_and_cancel_ten(iters: u64) -> Duration {
         |cancels, _, n| {
             for _ in 0..n {
                 for _ in 0..10 {
-                    cancels.push(context::with_timeout(&context::background(), HOUR).1);
+                    cancels.push(go_context::with_timeout(&go_context::background(), HOUR).1);
                 }
                 cancels.clear();
             }

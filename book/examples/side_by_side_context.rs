@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::{select, unbounded};
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 /// One round of a worker's job.
 const ROUND: Duration = Duration::from_millis(2);
@@ -24,7 +24,7 @@ const ROUND: Duration = Duration::from_millis(2);
 fn run(out: &mut dyn Write) -> io::Result<()> {
     let wg = WaitGroup::new();
     let (report, reports) = unbounded();
-    let (ctx, cancel) = context::with_cancel_cause(&context::background());
+    let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
 
     for id in 1..=3 {
         let (report, ctx) = (report.clone(), ctx.clone());

@@ -12,8 +12,8 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use crossbeam_channel::{select, unbounded};
-use stop_channel::stop_channel;
-use waitgroup::WaitGroup;
+use go_stop_channel::stop_channel;
+use go_waitgroup::WaitGroup;
 
 /// One round of a worker's job.
 const ROUND: Duration = Duration::from_millis(2);

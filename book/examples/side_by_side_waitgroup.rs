@@ -12,7 +12,7 @@ use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::unbounded;
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 /// One round of a worker's job.
 const ROUND: Duration = Duration::from_millis(2);

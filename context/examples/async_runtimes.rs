@@ -20,7 +20,7 @@
 //! arm is `ctx.wait_async()`: the same signal that `ctx.wait()` blocks on and
 //! `ctx.done()` closes, so either side can cancel the other.
 //!
-//! Run it with `cargo run -p context --example async_runtimes`.
+//! Run it with `cargo run -p go-context --example async_runtimes`.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -29,10 +29,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use context::{Context, Error};
 use crossbeam_channel::select;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
+use go_context::{Context, Error};
 use tokio::sync::mpsc;
 
 // ANCHOR: tokio_worker
@@ -52,7 +52,7 @@ fn tokio_select(out: &mut dyn Write) -> io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()?;
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     let (jobs_tx, jobs) = mpsc::channel(1);
     let (results_tx, mut results) = mpsc::channel(1);
     let task = rt.spawn(worker(ctx, jobs, results_tx));
@@ -74,7 +74,7 @@ fn task_cancels_threads(out: &mut dyn Write) -> io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()?;
-    let (ctx, cancel) = context::with_cancel_cause(&context::background());
+    let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
     // A thread blocked in wait(), and one in crossbeam's select!.
     let blocked = thread::spawn({
         let ctx = ctx.clone();
@@ -100,7 +100,8 @@ fn task_cancels_threads(out: &mut dyn Write) -> io::Result<()> {
 
 // ANCHOR: local_pool
 fn single_threaded(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(20));
+    let (ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_millis(20));
     let mut pool = LocalPool::new();
     let finished = Rc::new(RefCell::new(Vec::new()));
     for task in 1..=3 {
@@ -128,7 +129,7 @@ fn single_threaded(out: &mut dyn Write) -> io::Result<()> {
 fn on_async_executor(out: &mut dyn Write) -> io::Result<()> {
     let executor = Arc::new(async_executor::Executor::new());
     // The executor's own stop signal is a context as well.
-    let (stopped, stop) = context::with_cancel(&context::background());
+    let (stopped, stop) = go_context::with_cancel(&go_context::background());
     let runners: Vec<_> = (0..2)
         .map(|_| {
             let (executor, stopped) = (Arc::clone(&executor), stopped.clone());
@@ -138,7 +139,7 @@ fn on_async_executor(out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
 
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     let tasks: Vec<_> = (0..100).map(|_| executor.spawn(ctx.wait_async())).collect();
     cancel.cancel();
     let errors = futures_lite::future::block_on(async {

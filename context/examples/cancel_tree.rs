@@ -27,15 +27,15 @@
 //! ```
 //!
 //! Each line shows a context's state and how many children are registered
-//! with it (`context::testing::child_count`, Go's `len(c.children)`).
+//! with it (`go_context::testing::child_count`, Go's `len(c.children)`).
 //!
-//! Run it with `cargo run -p context --example cancel_tree`.
+//! Run it with `cargo run -p go-context --example cancel_tree`.
 
 use std::io::{self, Write};
 use std::time::Duration;
 
-use context::testing::child_count;
-use context::{Context, Key};
+use go_context::testing::child_count;
+use go_context::{Context, Key};
 
 static REQUEST: Key<&str> = Key::new("request");
 
@@ -56,13 +56,13 @@ fn show(out: &mut dyn Write, title: &str, tree: &[(&str, &Context)]) -> io::Resu
 
 fn run(out: &mut dyn Write) -> io::Result<()> {
     // ANCHOR: build
-    let (root, cancel_root) = context::with_cancel(&context::background());
-    let (a, cancel_a) = context::with_cancel(&root);
-    let (b, _cancel_b) = context::with_cancel(&root);
-    let (a1, _cancel_a1) = context::with_cancel(&a);
-    let request = context::with_value(&a, &REQUEST, "r-7");
-    let (a2, _cancel_a2) = context::with_cancel(&request);
-    let (b1, _cancel_b1) = context::with_timeout(&b, Duration::from_secs(3600));
+    let (root, cancel_root) = go_context::with_cancel(&go_context::background());
+    let (a, cancel_a) = go_context::with_cancel(&root);
+    let (b, _cancel_b) = go_context::with_cancel(&root);
+    let (a1, _cancel_a1) = go_context::with_cancel(&a);
+    let request = go_context::with_value(&a, &REQUEST, "r-7");
+    let (a2, _cancel_a2) = go_context::with_cancel(&request);
+    let (b1, _cancel_b1) = go_context::with_timeout(&b, Duration::from_secs(3600));
     // ANCHOR_END: build
 
     let tree = [

@@ -34,14 +34,14 @@
 //! which the Go program leaves to chance. The son reports to the father over a
 //! channel, so the output comes out in the order things happen.
 //!
-//! Run it with `cargo run -p context --example father_son_cancel`.
+//! Run it with `cargo run -p go-context --example father_son_cancel`.
 
 use std::io::{self, Write};
 use std::sync::mpsc::{self, Sender};
 use std::thread;
 use std::time::Duration;
 
-use context::Context;
+use go_context::Context;
 
 /// How long the father lets the son work (the article: one second).
 const WORK: Duration = Duration::from_millis(100);
@@ -64,7 +64,7 @@ fn son(ctx: Context, log: Sender<String>) {
 
 // ANCHOR: father
 fn father(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 
     let (log_tx, log) = mpsc::channel();
     let son = thread::spawn(move || son(ctx, log_tx));

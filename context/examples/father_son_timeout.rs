@@ -33,14 +33,14 @@
 //! The timeout is 100 ms instead of a second, and instead of sleeping ten
 //! seconds the father joins the son, which returns when the deadline passes.
 //!
-//! Run it with `cargo run -p context --example father_son_timeout`.
+//! Run it with `cargo run -p go-context --example father_son_timeout`.
 
 use std::io::{self, Write};
 use std::sync::mpsc::{self, Sender};
 use std::thread;
 use std::time::Duration;
 
-use context::Context;
+use go_context::Context;
 
 /// The son's time budget (the article: one second).
 const TIMEOUT: Duration = Duration::from_millis(100);
@@ -63,7 +63,7 @@ fn son(ctx: Context, log: Sender<String>) {
 
 // ANCHOR: father
 fn father(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx, cancel) = context::with_timeout(&context::background(), TIMEOUT);
+    let (ctx, cancel) = go_context::with_timeout(&go_context::background(), TIMEOUT);
     // Go's `defer cancel()`: the handle cancels when it goes out of scope.
 
     let (log_tx, log) = mpsc::channel();

@@ -58,14 +58,14 @@
 //! function takes the caller's guard and hands it back. The four threads
 //! return their results and `run` prints them, so the lines come out whole.
 //!
-//! Run it with `cargo run -p context --example go_after_func_cond`.
+//! Run it with `cargo run -p go-context --example go_after_func_cond`.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
 
-use context::{Context, Error};
+use go_context::{Context, Error};
 
 // ANCHOR: wait_on_cond
 /// Go's `sync.Cond`: a condition variable and the lock `l` it waits with.
@@ -83,7 +83,7 @@ fn wait_on_cond<'a>(
     mut guard: MutexGuard<'a, ()>,
     condition_met: impl Fn() -> bool,
 ) -> (MutexGuard<'a, ()>, Result<(), Error>) {
-    let stopf = context::after_func(ctx, {
+    let stopf = go_context::after_func(ctx, {
         let cond = Arc::clone(cond);
         move || {
             // Take the lock so that this broadcast cannot come before the
@@ -118,8 +118,10 @@ fn run(out: &mut dyn Write) -> io::Result<()> {
         let tasks: Vec<_> = (0..4)
             .map(|_| {
                 s.spawn(|| {
-                    let (ctx, _cancel) =
-                        context::with_timeout(&context::background(), Duration::from_millis(1));
+                    let (ctx, _cancel) = go_context::with_timeout(
+                        &go_context::background(),
+                        Duration::from_millis(1),
+                    );
 
                     let guard = cond.l.lock().unwrap();
                     let (_guard, err) = wait_on_cond(&ctx, &cond, guard, || false);

@@ -38,26 +38,26 @@
 //! Go's deferred calls run in reverse order at the end; here they are written
 //! out there, in that order.
 //!
-//! Run it with `cargo run -p context --example go_after_func_merge`.
+//! Run it with `cargo run -p go-context --example go_after_func_merge`.
 
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use context::{Cause, Context};
+use go_context::{Cause, Context};
 
 // ANCHOR: merge_cancel
 /// Returns a context with the values of `ctx` that is canceled when either
 /// `ctx` or `cancel_ctx` is, and the function that cancels it.
 fn merge_cancel(ctx: &Context, cancel_ctx: &Context) -> (Context, impl FnOnce() + use<>) {
-    let (ctx, cancel) = context::with_cancel_cause(ctx);
+    let (ctx, cancel) = go_context::with_cancel_cause(ctx);
     let cancel = Arc::new(cancel);
-    let stop = context::after_func(cancel_ctx, {
+    let stop = go_context::after_func(cancel_ctx, {
         let (cancel, cancel_ctx) = (Arc::clone(&cancel), cancel_ctx.clone());
         move || cancel.cancel(cancel_ctx.cause())
     });
     let merged_cancel = move || {
         stop.stop();
-        cancel.cancel(Some(Arc::new(context::Error::Canceled)));
+        cancel.cancel(Some(Arc::new(go_context::Error::Canceled)));
     };
     (ctx, merged_cancel)
 }
@@ -70,8 +70,8 @@ fn error(msg: &'static str) -> Cause {
 
 // ANCHOR: main
 fn run(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx1, cancel1) = context::with_cancel_cause(&context::background());
-    let (ctx2, cancel2) = context::with_cancel_cause(&context::background());
+    let (ctx1, cancel1) = go_context::with_cancel_cause(&go_context::background());
+    let (ctx2, cancel2) = go_context::with_cancel_cause(&go_context::background());
 
     let (merged_ctx, merged_cancel) = merge_cancel(&ctx1, &ctx2);
 

@@ -46,13 +46,13 @@
 //! `gen` also returns the thread's handle, so that the example can show the
 //! thread has returned rather than leaked.
 //!
-//! Run it with `cargo run -p context --example go_with_cancel`.
+//! Run it with `cargo run -p go-context --example go_with_cancel`.
 
 use std::io::{self, Write};
 use std::thread::{self, JoinHandle};
 
-use context::Context;
 use crossbeam_channel::{Receiver, bounded, select};
+use go_context::Context;
 
 // ANCHOR: gen
 /// Generates integers on a thread of its own until `ctx` is done.
@@ -78,7 +78,7 @@ fn gen_ints(ctx: &Context) -> (Receiver<u64>, JoinHandle<()>) {
 
 // ANCHOR: main
 fn run(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 
     let (ints, generator) = gen_ints(&ctx);
     for n in ints.iter() {

@@ -28,7 +28,7 @@
 //!
 //! In Rust the cancel handle needs no reminder: dropping it cancels.
 //!
-//! Run it with `cargo run -p context --example go_with_deadline`.
+//! Run it with `cargo run -p go-context --example go_with_deadline`.
 
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
@@ -43,7 +43,7 @@ fn run(out: &mut dyn Write) -> io::Result<()> {
     let never_ready = never::<()>(); // nothing ever arrives
 
     let d = Instant::now() + SHORT;
-    let (ctx, _cancel) = context::with_deadline(&context::background(), d);
+    let (ctx, _cancel) = go_context::with_deadline(&go_context::background(), d);
 
     select! {
         recv(never_ready) -> _ => writeln!(out, "ready")?,

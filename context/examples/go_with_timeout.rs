@@ -23,7 +23,7 @@
 //! }
 //! ```
 //!
-//! Run it with `cargo run -p context --example go_with_timeout`.
+//! Run it with `cargo run -p go-context --example go_with_timeout`.
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -37,7 +37,7 @@ const SHORT: Duration = Duration::from_millis(1);
 fn run(out: &mut dyn Write) -> io::Result<()> {
     let never_ready = never::<()>(); // nothing ever arrives
 
-    let (ctx, _cancel) = context::with_timeout(&context::background(), SHORT);
+    let (ctx, _cancel) = go_context::with_timeout(&go_context::background(), SHORT);
 
     select! {
         recv(never_ready) -> _ => writeln!(out, "ready")?,

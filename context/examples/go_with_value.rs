@@ -29,11 +29,11 @@
 //! Go's private key type becomes one `static` per key; the key's type
 //! parameter says what its value is.
 //!
-//! Run it with `cargo run -p context --example go_with_value`.
+//! Run it with `cargo run -p go-context --example go_with_value`.
 
 use std::io::{self, Write};
 
-use context::{Context, Key};
+use go_context::{Context, Key};
 
 // ANCHOR: main
 static LANGUAGE: Key<&str> = Key::new("language");
@@ -47,7 +47,7 @@ fn f(out: &mut dyn Write, ctx: &Context, k: &'static Key<&'static str>) -> io::R
 }
 
 fn run(out: &mut dyn Write) -> io::Result<()> {
-    let ctx = context::with_value(&context::background(), &LANGUAGE, "Go");
+    let ctx = go_context::with_value(&go_context::background(), &LANGUAGE, "Go");
 
     f(out, &ctx, &LANGUAGE)?;
     f(out, &ctx, &COLOR)

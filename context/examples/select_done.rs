@@ -25,7 +25,7 @@
 //! thing. Go has no futures; the last part shows the async form of
 //! `<-ctx.Done()`.
 //!
-//! Run it with `cargo run -p context --example select_done`.
+//! Run it with `cargo run -p go-context --example select_done`.
 
 use std::future::Future;
 use std::io::{self, Write};
@@ -35,8 +35,8 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Duration;
 
-use context::Context;
 use crossbeam_channel::{Receiver, Sender, bounded, select};
+use go_context::Context;
 
 // ANCHOR: worker
 fn worker(ctx: &Context, jobs: &Receiver<u64>, results: &Sender<String>) -> String {
@@ -55,7 +55,7 @@ fn worker(ctx: &Context, jobs: &Receiver<u64>, results: &Sender<String>) -> Stri
 
 // ANCHOR: cancel_worker
 fn canceled_worker(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     let (jobs_tx, jobs) = bounded(0);
     let (results_tx, results) = bounded(0);
     let handle = thread::spawn(move || worker(&ctx, &jobs, &results_tx));
@@ -73,7 +73,7 @@ fn canceled_worker(out: &mut dyn Write) -> io::Result<()> {
 
 // ANCHOR: background_worker
 fn background_worker(out: &mut dyn Write) -> io::Result<()> {
-    let ctx = context::background(); // done() is never(): never ready
+    let ctx = go_context::background(); // done() is never(): never ready
     let (jobs_tx, jobs) = bounded(0);
     let (results_tx, results) = bounded(0);
     let handle = thread::spawn(move || worker(&ctx, &jobs, &results_tx));
@@ -109,7 +109,8 @@ fn block_on<F: Future>(fut: F) -> F::Output {
 }
 
 fn async_wait(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(10));
+    let (ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_millis(10));
     let err = block_on(async {
         // Any async code can await the context, on any executor.
         ctx.wait_async().await

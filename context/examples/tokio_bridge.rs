@@ -1,4 +1,4 @@
-//! Between a [`context::Context`] and tokio-util's `CancellationToken`, in
+//! Between a [`go_context::Context`] and tokio-util's `CancellationToken`, in
 //! both directions, for a tokio service that keeps both while it migrates:
 //!
 //! - [`bridge::token_for`]: a token canceled when a context is done (its
@@ -9,14 +9,14 @@
 //! # Why an example and not a cargo feature
 //!
 //! The bridge is the module below: about forty lines to copy into a service
-//! and own. It is not part of the `context` crate, not even behind a feature,
+//! and own. It is not part of the `go-context` crate, not even behind a feature,
 //! for three reasons:
 //!
 //! - The crate runs on any executor and depends on no runtime. Each direction
 //!   of the bridge needs something to wait on the other side, and here that
 //!   is a tokio task (`tokio::spawn`): a runtime choice that is the
 //!   service's to make, not the library's. A service that would rather not
-//!   spend a task can use [`context::after_func`] for the first direction,
+//!   spend a task can use [`go_context::after_func`] for the first direction,
 //!   which starts a short thread only when the context is done.
 //! - tokio-util is a 0.x crate. A public function that names
 //!   `CancellationToken` would tie this crate's semver to tokio-util's: its
@@ -25,8 +25,8 @@
 //!   a context canceled by a token, whether a token should also cancel its
 //!   children, how long the watching task may live. A copy can say so.
 //!
-//! The tests at the bottom run it: `cargo test -p context --example
-//! tokio_bridge`. Run the demonstration with `cargo run -p context --example
+//! The tests at the bottom run it: `cargo test -p go-context --example
+//! tokio_bridge`. Run the demonstration with `cargo run -p go-context --example
 //! tokio_bridge`.
 
 use std::io::{self, Write};
@@ -40,7 +40,7 @@ pub mod bridge {
     use std::fmt;
     use std::sync::Arc;
 
-    use context::{CancelFunc, Context};
+    use go_context::{CancelFunc, Context};
     use tokio_util::sync::CancellationToken;
 
     /// Returns a token that is canceled when `ctx` is done.
@@ -84,8 +84,8 @@ pub mod bridge {
     pub fn context_for(parent: &Context, token: &CancellationToken) -> (Context, CancelFunc) {
         // The bridge's own node, whose cancel the task holds; the caller's
         // node below it, whose cancel the caller holds.
-        let (bridged, cancel_bridged) = context::with_cancel_cause(parent);
-        let (ctx, cancel) = context::with_cancel(&bridged);
+        let (bridged, cancel_bridged) = go_context::with_cancel_cause(parent);
+        let (ctx, cancel) = go_context::with_cancel(&bridged);
         if token.is_cancelled() {
             cancel_bridged.cancel(Some(Arc::new(TokenCanceled)));
             return (ctx, cancel);
@@ -117,7 +117,8 @@ pub mod bridge {
 // ANCHOR: both_ways
 async fn both_ways(out: &mut Vec<String>) {
     // Context to token: a deadline reaches code that only knows tokens.
-    let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(20));
+    let (ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_millis(20));
     let token = bridge::token_for(&ctx);
     token.cancelled().await;
     out.push(format!(
@@ -128,7 +129,7 @@ async fn both_ways(out: &mut Vec<String>) {
     // Token to context: a token's cancel reaches code that only knows
     // contexts, blocking code included.
     let shutdown = CancellationToken::new();
-    let (ctx, _cancel) = bridge::context_for(&context::background(), &shutdown);
+    let (ctx, _cancel) = bridge::context_for(&go_context::background(), &shutdown);
     let blocking = tokio::task::spawn_blocking({
         let ctx = ctx.clone();
         move || ctx.wait() // a thread, waiting on the same signal
@@ -148,8 +149,8 @@ async fn migrating(out: &mut Vec<String>) {
     for request in 1..=2 {
         // Each request: a context under the server's token, with a deadline.
         let (server_ctx, cancel_server_ctx) =
-            bridge::context_for(&context::background(), &shutdown);
-        let (ctx, cancel) = context::with_timeout(&server_ctx, Duration::from_secs(60));
+            bridge::context_for(&go_context::background(), &shutdown);
+        let (ctx, cancel) = go_context::with_timeout(&server_ctx, Duration::from_secs(60));
         handlers.spawn(async move {
             let _cancels = (cancel, cancel_server_ctx); // Go's `defer cancel()`
             // New code takes the context; old code still wants a token.
@@ -197,7 +198,7 @@ fn main() -> io::Result<()> {
 mod tests {
     use std::time::Duration;
 
-    use context::Error;
+    use go_context::Error;
     use tokio::runtime::Handle;
     use tokio_util::sync::CancellationToken;
 
@@ -230,8 +231,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_token_follows_its_context_and_its_task_ends() {
-        let (parent, cancel_parent) = context::with_cancel(&context::background());
-        let (ctx, _cancel) = context::with_timeout(&parent, Duration::from_secs(3600));
+        let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
+        let (ctx, _cancel) = go_context::with_timeout(&parent, Duration::from_secs(3600));
         let token = token_for(&ctx);
         assert!(!token.is_cancelled());
         cancel_parent.cancel(); // an ancestor's cancel reaches the token
@@ -244,7 +245,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_token_follows_a_deadline() {
         let (ctx, _cancel) =
-            context::with_timeout(&context::background(), Duration::from_millis(10));
+            go_context::with_timeout(&go_context::background(), Duration::from_millis(10));
         let token = token_for(&ctx);
         tokio::time::timeout(QUIESCENT, token.cancelled())
             .await
@@ -254,7 +255,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn canceling_the_token_itself_ends_the_watching_task() {
-        let (ctx, _cancel) = context::with_cancel(&context::background());
+        let (ctx, _cancel) = go_context::with_cancel(&go_context::background());
         let token = token_for(&ctx);
         token.cancel();
         no_bridge_task_left().await;
@@ -263,7 +264,7 @@ mod tests {
 
     #[test]
     fn a_done_context_gives_a_canceled_token_without_a_runtime() {
-        let (ctx, cancel) = context::with_cancel(&context::background());
+        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
         cancel.cancel();
         assert!(token_for(&ctx).is_cancelled());
     }
@@ -271,8 +272,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_context_follows_its_token_with_the_cause() {
         let token = CancellationToken::new();
-        let (ctx, _cancel) = context_for(&context::background(), &token);
-        let (child, _cancel_child) = context::with_cancel(&ctx);
+        let (ctx, _cancel) = context_for(&go_context::background(), &token);
+        let (child, _cancel_child) = go_context::with_cancel(&ctx);
         let waiter = tokio::task::spawn_blocking({
             let child = child.clone();
             move || child.wait()
@@ -289,7 +290,7 @@ mod tests {
     async fn a_child_token_of_the_bridged_token_is_reached_too() {
         let token = CancellationToken::new();
         let child = token.child_token();
-        let (ctx, _cancel) = context_for(&context::background(), &child);
+        let (ctx, _cancel) = context_for(&go_context::background(), &child);
         token.cancel();
         assert_eq!(
             tokio::time::timeout(QUIESCENT, ctx.wait_async()).await,
@@ -301,11 +302,11 @@ mod tests {
     async fn the_context_side_ends_the_task_without_touching_the_token() {
         let token = CancellationToken::new();
         // By its own handle...
-        let (ctx, cancel) = context_for(&context::background(), &token);
+        let (ctx, cancel) = context_for(&go_context::background(), &token);
         drop(cancel);
         assert!(ctx.is_done());
         // ...and by its parent.
-        let (parent, cancel_parent) = context::with_cancel(&context::background());
+        let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
         let (ctx, _cancel) = context_for(&parent, &token);
         cancel_parent.cancel();
         assert!(ctx.is_done());
@@ -326,7 +327,7 @@ mod tests {
     fn a_canceled_token_gives_a_done_context_without_a_runtime() {
         let token = CancellationToken::new();
         token.cancel();
-        let (ctx, _cancel) = context_for(&context::background(), &token);
+        let (ctx, _cancel) = context_for(&go_context::background(), &token);
         assert_eq!(ctx.err(), Some(Error::Canceled));
         assert_eq!(
             ctx.cause().unwrap().to_string(),
@@ -337,7 +338,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_round_trip_keeps_both_in_step() {
         let token = CancellationToken::new();
-        let (ctx, _cancel) = context_for(&context::background(), &token);
+        let (ctx, _cancel) = context_for(&go_context::background(), &token);
         let again = token_for(&ctx);
         let (ctx_again, _cancel_again) = context_for(&ctx, &again);
         token.cancel();

@@ -20,21 +20,21 @@
 //! is its identity (two packages' `trace_id` keys never collide) and `T` is
 //! the value's type (a lookup cannot fail a type assertion).
 //!
-//! Run it with `cargo run -p context --example with_value_trace_id`.
+//! Run it with `cargo run -p go-context --example with_value_trace_id`.
 
 use std::io::{self, Write};
 
-use context::Context;
+use go_context::Context;
 
 // ANCHOR: keys
 /// The tracing middleware's key: the value is a `String`.
 mod tracing {
-    pub(crate) static TRACE_ID: context::Key<String> = context::Key::new("trace_id");
+    pub(crate) static TRACE_ID: go_context::Key<String> = go_context::Key::new("trace_id");
 }
 
 /// Another package that also says "trace_id", with a number: a different key.
 mod billing {
-    pub(crate) static TRACE_ID: context::Key<u64> = context::Key::new("trace_id");
+    pub(crate) static TRACE_ID: go_context::Key<u64> = go_context::Key::new("trace_id");
 }
 // ANCHOR_END: keys
 
@@ -51,11 +51,15 @@ fn handle(out: &mut dyn Write, ctx: &Context) -> io::Result<()> {
 }
 
 fn run(out: &mut dyn Write) -> io::Result<()> {
-    let ctx = context::with_value(&context::background(), &tracing::TRACE_ID, "123".to_owned());
+    let ctx = go_context::with_value(
+        &go_context::background(),
+        &tracing::TRACE_ID,
+        "123".to_owned(),
+    );
     writeln!(out, "{ctx}")?;
     handle(out, &ctx)?;
 
-    let ctx = context::with_value(&ctx, &billing::TRACE_ID, 9001);
+    let ctx = go_context::with_value(&ctx, &billing::TRACE_ID, 9001);
     writeln!(out, "{ctx}")?;
     handle(out, &ctx)
 }

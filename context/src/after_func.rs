@@ -30,9 +30,9 @@ use super::sync::{Arc, spawn};
 /// ```
 /// use std::sync::mpsc;
 ///
-/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 /// let (tx, rx) = mpsc::channel();
-/// let _stop = context::after_func(&ctx, move || tx.send("cleaned up").unwrap());
+/// let _stop = go_context::after_func(&ctx, move || tx.send("cleaned up").unwrap());
 /// cancel.cancel();
 /// assert_eq!(rx.recv().unwrap(), "cleaned up");
 /// ```
@@ -61,8 +61,8 @@ where
 /// # Examples
 ///
 /// ```
-/// let (ctx, cancel) = context::with_cancel(&context::background());
-/// let link = context::after_func(&ctx, || unreachable!("stopped before cancel"));
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+/// let link = go_context::after_func(&ctx, || unreachable!("stopped before cancel"));
 /// assert!(link.stop());
 /// cancel.cancel();
 /// ```
@@ -80,8 +80,8 @@ impl AfterFunc {
     /// # Examples
     ///
     /// ```
-    /// let (ctx, cancel) = context::with_cancel(&context::background());
-    /// let link = context::after_func(&ctx, || {});
+    /// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+    /// let link = go_context::after_func(&ctx, || {});
     /// cancel.cancel();
     /// assert!(!link.stop()); // f was already started
     /// ```

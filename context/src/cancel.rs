@@ -20,12 +20,12 @@ use crate::error::{Cause, Error};
 /// # Examples
 ///
 /// ```
-/// let (parent, cancel_parent) = context::with_cancel(&context::background());
-/// let (child, _cancel_child) = context::with_cancel(&parent);
+/// let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
+/// let (child, _cancel_child) = go_context::with_cancel(&parent);
 /// assert_eq!(child.to_string(), "context.Background.WithCancel.WithCancel");
 ///
 /// cancel_parent.cancel(); // cancels the whole subtree before returning
-/// assert_eq!(child.err(), Some(context::Error::Canceled));
+/// assert_eq!(child.err(), Some(go_context::Error::Canceled));
 /// ```
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
     let inherited = parent.deadline();
@@ -41,9 +41,9 @@ pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
 /// ```
 /// use std::sync::Arc;
 ///
-/// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
 /// cancel.cancel(Some(Arc::new(std::io::Error::other("upstream gone"))));
-/// assert_eq!(ctx.err(), Some(context::Error::Canceled));
+/// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
 /// assert_eq!(ctx.cause().unwrap().to_string(), "upstream gone");
 /// ```
 pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
@@ -90,7 +90,7 @@ pub(crate) fn derive(parent: &Context, kind: Kind) -> Arc<Link> {
 /// # Examples
 ///
 /// ```
-/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 /// {
 ///     let _cancel = cancel; // Go's `defer cancel()`
 ///     assert!(!ctx.is_done());
@@ -132,10 +132,10 @@ impl CancelFunc {
     /// # Examples
     ///
     /// ```
-    /// let (ctx, cancel) = context::with_cancel(&context::background());
+    /// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     /// cancel.cancel();
     /// cancel.cancel(); // no effect
-    /// assert_eq!(ctx.err(), Some(context::Error::Canceled));
+    /// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
     /// ```
     pub fn cancel(&self) {
         self.cancel_with(None);
@@ -158,8 +158,8 @@ impl CancelFunc {
     /// # Examples
     ///
     /// ```
-    /// let (parent, cancel_parent) = context::with_cancel(&context::background());
-    /// let (child, cancel_child) = context::with_cancel(&parent);
+    /// let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
+    /// let (child, cancel_child) = go_context::with_cancel(&parent);
     /// cancel_child.disarm();
     /// assert!(!child.is_done());
     /// cancel_parent.cancel();
@@ -208,10 +208,10 @@ impl fmt::Debug for CancelFunc {
 /// # Examples
 ///
 /// ```
-/// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
 /// cancel.cancel(None); // Go's cancel(nil): the cause is the error itself
 /// let cause = ctx.cause().unwrap();
-/// assert_eq!(cause.downcast_ref::<context::Error>(), Some(&context::Error::Canceled));
+/// assert_eq!(cause.downcast_ref::<go_context::Error>(), Some(&go_context::Error::Canceled));
 /// ```
 #[must_use = "dropping the handle cancels the context at once; bind it to a variable"]
 pub struct CancelCauseFunc {
@@ -230,7 +230,7 @@ impl CancelCauseFunc {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+    /// let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
     /// cancel.cancel(Some(Arc::new(std::fmt::Error)));
     /// cancel.cancel(Some(Arc::new(std::io::Error::other("later")))); // ignored
     /// assert!(ctx.cause().unwrap().downcast_ref::<std::fmt::Error>().is_some());
@@ -244,7 +244,7 @@ impl CancelCauseFunc {
     /// # Examples
     ///
     /// ```
-    /// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+    /// let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
     /// cancel.disarm();
     /// assert!(!ctx.is_done());
     /// ```

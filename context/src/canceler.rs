@@ -368,6 +368,7 @@ impl Canceler {
 
     /// How many futures and blocked threads are registered (for
     /// `testing::registered_wakers`).
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn waker_count(&self) -> usize {
         let inner = self.inner.lock();
         inner
@@ -377,6 +378,7 @@ impl Canceler {
     }
 
     /// How many children are registered (for `testing::child_count`).
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn child_count(&self) -> usize {
         self.inner.lock().children.len()
     }
@@ -456,6 +458,7 @@ impl Canceler {
     }
 
     /// The armed timer, if any (for `testing::expire`).
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn timer(&self) -> Option<TimerKey> {
         self.inner.lock().timer
     }

@@ -38,7 +38,7 @@ use crate::key::Key;
 /// ```
 /// use std::thread;
 ///
-/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 /// let worker = thread::spawn({
 ///     let ctx = ctx.clone();
 ///     move || {
@@ -51,7 +51,7 @@ use crate::key::Key;
 /// });
 /// cancel.cancel();
 /// let (_rounds, err) = worker.join().unwrap();
-/// assert_eq!(err, Some(context::Error::Canceled));
+/// assert_eq!(err, Some(go_context::Error::Canceled));
 /// ```
 #[derive(Clone)]
 pub struct Context {
@@ -67,7 +67,7 @@ pub struct Context {
 /// # Examples
 ///
 /// ```
-/// let ctx = context::background();
+/// let ctx = go_context::background();
 /// assert!(!ctx.is_done());
 /// assert_eq!(ctx.err(), None);
 /// assert_eq!(ctx.deadline(), None);
@@ -88,7 +88,7 @@ pub const fn background() -> Context {
 /// # Examples
 ///
 /// ```
-/// let ctx = context::todo();
+/// let ctx = go_context::todo();
 /// assert!(!ctx.is_done());
 /// assert_eq!(ctx.to_string(), "context.TODO");
 /// ```
@@ -121,9 +121,9 @@ impl Context {
     /// use std::time::{Duration, Instant};
     ///
     /// let d = Instant::now() + Duration::from_secs(60);
-    /// let (ctx, _cancel) = context::with_deadline(&context::background(), d);
+    /// let (ctx, _cancel) = go_context::with_deadline(&go_context::background(), d);
     /// assert_eq!(ctx.deadline(), Some(d));
-    /// assert_eq!(context::background().deadline(), None);
+    /// assert_eq!(go_context::background().deadline(), None);
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
         self.cancel_layer().and_then(CancelLayer::deadline)
@@ -144,7 +144,7 @@ impl Context {
     /// ```
     /// use crossbeam_channel::{select, unbounded};
     ///
-    /// let (ctx, cancel) = context::with_cancel(&context::background());
+    /// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     /// let (jobs_tx, jobs) = unbounded::<u32>();
     /// jobs_tx.send(7).unwrap();
     /// cancel.cancel();
@@ -157,7 +157,7 @@ impl Context {
     ///         recv(jobs) -> job => handled += job.unwrap(),
     ///     }
     /// }
-    /// assert_eq!(ctx.err(), Some(context::Error::Canceled));
+    /// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
     /// # let _ = handled;
     /// ```
     pub fn done(&self) -> Receiver<()> {
@@ -178,8 +178,8 @@ impl Context {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::ZERO);
-    /// assert_eq!(ctx.err(), Some(context::Error::DeadlineExceeded));
+    /// let (ctx, _cancel) = go_context::with_timeout(&go_context::background(), Duration::ZERO);
+    /// assert_eq!(ctx.err(), Some(go_context::Error::DeadlineExceeded));
     /// ```
     #[inline]
     pub fn err(&self) -> Option<Error> {
@@ -193,7 +193,7 @@ impl Context {
     /// # Examples
     ///
     /// ```
-    /// let (ctx, cancel) = context::with_cancel(&context::background());
+    /// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     /// assert!(!ctx.is_done());
     /// drop(cancel); // dropping the handle cancels
     /// assert!(ctx.is_done());
@@ -214,10 +214,10 @@ impl Context {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let (parent, cancel) = context::with_cancel_cause(&context::background());
-    /// let (child, _cancel_child) = context::with_cancel(&parent);
+    /// let (parent, cancel) = go_context::with_cancel_cause(&go_context::background());
+    /// let (child, _cancel_child) = go_context::with_cancel(&parent);
     /// cancel.cancel(Some(Arc::new(std::fmt::Error)));
-    /// assert_eq!(child.err(), Some(context::Error::Canceled));
+    /// assert_eq!(child.err(), Some(go_context::Error::Canceled));
     /// assert!(child.cause().unwrap().downcast_ref::<std::fmt::Error>().is_some());
     /// ```
     pub fn cause(&self) -> Option<Cause> {
@@ -230,11 +230,11 @@ impl Context {
     /// # Examples
     ///
     /// ```
-    /// static USER: context::Key<&str> = context::Key::new("user");
-    /// static LANG: context::Key<&str> = context::Key::new("lang");
+    /// static USER: go_context::Key<&str> = go_context::Key::new("user");
+    /// static LANG: go_context::Key<&str> = go_context::Key::new("lang");
     ///
-    /// let ctx = context::with_value(&context::background(), &USER, "gopher");
-    /// let ctx = context::with_value(&ctx, &USER, "ferris"); // shadows
+    /// let ctx = go_context::with_value(&go_context::background(), &USER, "gopher");
+    /// let ctx = go_context::with_value(&ctx, &USER, "ferris"); // shadows
     /// assert_eq!(ctx.value(&USER), Some(&"ferris"));
     /// assert_eq!(ctx.value(&LANG), None);
     /// ```
@@ -267,8 +267,8 @@ impl Context {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(5));
-    /// assert_eq!(ctx.wait(), context::Error::DeadlineExceeded);
+    /// let (ctx, _cancel) = go_context::with_timeout(&go_context::background(), Duration::from_millis(5));
+    /// assert_eq!(ctx.wait(), go_context::Error::DeadlineExceeded);
     /// ```
     pub fn wait(&self) -> Error {
         match self.cancel_layer() {
@@ -290,10 +290,10 @@ impl Context {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (ctx, cancel) = context::with_cancel(&context::background());
+    /// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     /// assert_eq!(ctx.wait_timeout(Duration::from_millis(1)), None);
     /// cancel.cancel();
-    /// assert_eq!(ctx.wait_timeout(Duration::from_secs(1)), Some(context::Error::Canceled));
+    /// assert_eq!(ctx.wait_timeout(Duration::from_secs(1)), Some(go_context::Error::Canceled));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> Option<Error> {
         match Instant::now().checked_add(timeout) {
@@ -310,7 +310,7 @@ impl Context {
     /// ```
     /// use std::time::{Duration, Instant};
     ///
-    /// let ctx = context::background();
+    /// let ctx = go_context::background();
     /// assert_eq!(ctx.wait_deadline(Instant::now() + Duration::from_millis(1)), None);
     /// ```
     pub fn wait_deadline(&self, deadline: Instant) -> Option<Error> {
@@ -337,12 +337,12 @@ impl Context {
     /// use std::pin::pin;
     /// use std::task::{Context as TaskContext, Poll, Waker};
     ///
-    /// let (ctx, cancel) = context::with_cancel(&context::background());
+    /// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     /// let mut done = pin!(ctx.wait_async());
     /// let mut cx = TaskContext::from_waker(Waker::noop());
     /// assert!(done.as_mut().poll(&mut cx).is_pending());
     /// cancel.cancel();
-    /// assert_eq!(done.poll(&mut cx), Poll::Ready(context::Error::Canceled));
+    /// assert_eq!(done.poll(&mut cx), Poll::Ready(go_context::Error::Canceled));
     /// ```
     pub fn wait_async(&self) -> WaitAsync {
         WaitAsync::new(self.chain.reports_to().cloned())
@@ -363,9 +363,9 @@ impl Context {
 /// # Examples
 ///
 /// ```
-/// static TRACE_ID: context::Key<u64> = context::Key::new("trace_id");
+/// static TRACE_ID: go_context::Key<u64> = go_context::Key::new("trace_id");
 ///
-/// let ctx = context::with_value(&context::background(), &TRACE_ID, 42);
+/// let ctx = go_context::with_value(&go_context::background(), &TRACE_ID, 42);
 /// assert_eq!(ctx.value(&TRACE_ID), Some(&42));
 /// assert_eq!(ctx.to_string(), "context.Background.WithValue(trace_id, 42)");
 /// ```
@@ -394,11 +394,11 @@ where
 /// # Examples
 ///
 /// ```
-/// static USER: context::Key<&str> = context::Key::new("user");
+/// static USER: go_context::Key<&str> = go_context::Key::new("user");
 ///
-/// let (parent, cancel) = context::with_cancel(&context::background());
-/// let parent = context::with_value(&parent, &USER, "gopher");
-/// let detached = context::without_cancel(&parent);
+/// let (parent, cancel) = go_context::with_cancel(&go_context::background());
+/// let parent = go_context::with_value(&parent, &USER, "gopher");
+/// let detached = go_context::without_cancel(&parent);
 /// cancel.cancel();
 /// assert!(parent.is_done());
 /// assert!(!detached.is_done());

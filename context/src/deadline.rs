@@ -37,9 +37,9 @@ use crate::error::{Cause, Error};
 /// use std::time::{Duration, Instant};
 ///
 /// let d = Instant::now() + Duration::from_millis(10);
-/// let (ctx, _cancel) = context::with_deadline(&context::background(), d);
+/// let (ctx, _cancel) = go_context::with_deadline(&go_context::background(), d);
 /// assert_eq!(ctx.deadline(), Some(d));
-/// assert_eq!(ctx.wait(), context::Error::DeadlineExceeded);
+/// assert_eq!(ctx.wait(), go_context::Error::DeadlineExceeded);
 /// ```
 pub fn with_deadline(parent: &Context, deadline: Instant) -> (Context, CancelFunc) {
     with_deadline_cause(parent, deadline, None)
@@ -58,12 +58,12 @@ pub fn with_deadline(parent: &Context, deadline: Instant) -> (Context, CancelFun
 /// use std::sync::Arc;
 /// use std::time::Instant;
 ///
-/// let (ctx, _cancel) = context::with_deadline_cause(
-///     &context::background(),
+/// let (ctx, _cancel) = go_context::with_deadline_cause(
+///     &go_context::background(),
 ///     Instant::now(),
 ///     Some(Arc::new(std::io::Error::other("too slow"))),
 /// );
-/// assert_eq!(ctx.err(), Some(context::Error::DeadlineExceeded));
+/// assert_eq!(ctx.err(), Some(go_context::Error::DeadlineExceeded));
 /// assert_eq!(ctx.cause().unwrap().to_string(), "too slow");
 /// ```
 pub fn with_deadline_cause(
@@ -111,12 +111,12 @@ fn arm(link: &Arc<Link>, deadline: Instant) {
 /// ```
 /// use std::time::Duration;
 ///
-/// let (ctx, cancel) = context::with_timeout(&context::background(), Duration::from_secs(3600));
+/// let (ctx, cancel) = go_context::with_timeout(&go_context::background(), Duration::from_secs(3600));
 /// assert!(ctx.deadline().is_some());
 /// cancel.cancel();
-/// assert_eq!(ctx.err(), Some(context::Error::Canceled));
+/// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
 ///
-/// let (forever, _cancel) = context::with_timeout(&context::background(), Duration::MAX);
+/// let (forever, _cancel) = go_context::with_timeout(&go_context::background(), Duration::MAX);
 /// assert_eq!(forever.deadline(), None);
 /// ```
 pub fn with_timeout(parent: &Context, timeout: Duration) -> (Context, CancelFunc) {
@@ -132,8 +132,8 @@ pub fn with_timeout(parent: &Context, timeout: Duration) -> (Context, CancelFunc
 /// use std::sync::Arc;
 /// use std::time::Duration;
 ///
-/// let (ctx, _cancel) = context::with_timeout_cause(
-///     &context::background(),
+/// let (ctx, _cancel) = go_context::with_timeout_cause(
+///     &go_context::background(),
 ///     Duration::from_millis(1),
 ///     Some(Arc::new(std::io::Error::other("backend too slow"))),
 /// );

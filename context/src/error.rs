@@ -11,10 +11,10 @@ use std::sync::Arc;
 /// # Examples
 ///
 /// ```
-/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 /// assert_eq!(ctx.err(), None);
 /// cancel.cancel();
-/// assert_eq!(ctx.err(), Some(context::Error::Canceled));
+/// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
 /// assert_eq!(ctx.err().unwrap().to_string(), "context canceled");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,8 +32,8 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// assert!(context::Error::DeadlineExceeded.is_timeout());
-    /// assert!(!context::Error::Canceled.is_timeout());
+    /// assert!(go_context::Error::DeadlineExceeded.is_timeout());
+    /// assert!(!go_context::Error::Canceled.is_timeout());
     /// ```
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::DeadlineExceeded)
@@ -58,7 +58,7 @@ impl std::error::Error for Error {}
 /// # Examples
 ///
 /// ```
-/// let io: std::io::Error = context::Error::DeadlineExceeded.into();
+/// let io: std::io::Error = go_context::Error::DeadlineExceeded.into();
 /// assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
 /// ```
 impl From<Error> for std::io::Error {
@@ -92,9 +92,9 @@ impl From<Error> for std::io::Error {
 /// }
 /// impl std::error::Error for Shutdown {}
 ///
-/// let (ctx, cancel) = context::with_cancel_cause(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
 /// cancel.cancel(Some(Arc::new(Shutdown)));
-/// let cause: context::Cause = ctx.cause().unwrap();
+/// let cause: go_context::Cause = ctx.cause().unwrap();
 /// assert!(cause.downcast_ref::<Shutdown>().is_some());
 /// ```
 pub type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;

@@ -20,22 +20,22 @@ use crate::sync::std_prims::AtomicBool;
 /// # Examples
 ///
 /// ```
-/// use context::Key;
+/// use go_context::Key;
 ///
 /// static TRACE_ID: Key<String> = Key::new("trace_id");
 ///
-/// let ctx = context::with_value(&context::background(), &TRACE_ID, "123".to_string());
+/// let ctx = go_context::with_value(&go_context::background(), &TRACE_ID, "123".to_string());
 /// assert_eq!(ctx.value(&TRACE_ID).map(String::as_str), Some("123"));
 /// ```
 ///
 /// A `const` key does not compile:
 ///
 /// ```compile_fail
-/// use context::Key;
+/// use go_context::Key;
 ///
 /// const TRACE_ID: Key<String> = Key::new("trace_id");
 ///
-/// let ctx = context::with_value(&context::background(), &TRACE_ID, "123".to_string());
+/// let ctx = go_context::with_value(&go_context::background(), &TRACE_ID, "123".to_string());
 /// ```
 pub struct Key<T> {
     name: &'static str,
@@ -52,7 +52,7 @@ impl<T> Key<T> {
     /// # Examples
     ///
     /// ```
-    /// static USER: context::Key<u64> = context::Key::new("user");
+    /// static USER: go_context::Key<u64> = go_context::Key::new("user");
     /// assert_eq!(USER.name(), "user");
     /// ```
     pub const fn new(name: &'static str) -> Self {
@@ -68,7 +68,7 @@ impl<T> Key<T> {
     /// # Examples
     ///
     /// ```
-    /// static LANGUAGE: context::Key<&str> = context::Key::new("language");
+    /// static LANGUAGE: go_context::Key<&str> = go_context::Key::new("language");
     /// assert_eq!(LANGUAGE.name(), "language");
     /// ```
     pub const fn name(&self) -> &'static str {

@@ -2,6 +2,9 @@
 //! request-scoped values, for threads, `crossbeam_channel::select!` and async
 //! code alike.
 //!
+//! The crate is `go-context` (imported as `go_context`) because the name
+//! `context` on crates.io belongs to an unrelated coroutine library.
+//!
 //! A [`Context`] carries a deadline, a cancellation signal and values across
 //! API boundaries and threads. Contexts form a tree: canceling one cancels
 //! every context derived from it, synchronously, and removes it from its
@@ -39,8 +42,8 @@
 //! an example, not a feature, because each direction needs a task on your
 //! runtime, and naming tokio-util's 0.x type here would tie this crate's
 //! semver to it.
-//! Tests: the [`testing`] module fires deadlines on demand and counts what the
-//! tree holds.
+//! Tests: with the `test-util` feature, the `testing` module fires deadlines
+//! on demand and counts what the tree holds (see [Features](#features)).
 //!
 //! # Go → Rust
 //!
@@ -48,7 +51,7 @@
 //! |---|---|
 //! | `context.Context` | [`Context`] (a cheap `Clone + Send + Sync` handle) |
 //! | `context.Background()`, `context.TODO()` | [`background()`], [`todo()`] |
-//! | `ctx, cancel := context.WithCancel(p)` | `let (ctx, cancel) = context::with_cancel(&p);` |
+//! | `ctx, cancel := context.WithCancel(p)` | `let (ctx, cancel) = go_context::with_cancel(&p);` |
 //! | `defer cancel()` | nothing: dropping [`CancelFunc`] cancels; [`CancelFunc::disarm`] opts out |
 //! | `context.WithDeadline(p, t)`, `WithTimeout(p, d)` | [`with_deadline(&p, instant)`](with_deadline), [`with_timeout(&p, duration)`](with_timeout) |
 //! | `context.WithCancelCause(p)`, `cancel(err)` | [`with_cancel_cause`], `cancel.cancel(Some(Arc::new(err)))` |
@@ -74,13 +77,12 @@
 //! watching those contexts; pair it with a wait group for that.
 //!
 //! ```
-//! let (root, cancel) = context::with_cancel(&context::background());
-//! let (a, _cancel_a) = context::with_cancel(&root);
-//! let (b, _cancel_b) = context::with_cancel(&a);
+//! let (root, cancel) = go_context::with_cancel(&go_context::background());
+//! let (a, _cancel_a) = go_context::with_cancel(&root);
+//! let (b, _cancel_b) = go_context::with_cancel(&a);
 //!
 //! cancel.cancel();
 //! assert!(a.is_done() && b.is_done());
-//! assert_eq!(context::testing::child_count(&root), 0);
 //! ```
 //!
 //! # Deadlines
@@ -91,21 +93,21 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! let (parent, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(10));
-//! let (child, _cancel) = context::with_timeout(&parent, Duration::from_secs(3600));
+//! let (parent, _cancel) = go_context::with_timeout(&go_context::background(), Duration::from_millis(10));
+//! let (child, _cancel) = go_context::with_timeout(&parent, Duration::from_secs(3600));
 //! assert_eq!(child.deadline(), parent.deadline()); // the earlier one wins
-//! assert_eq!(child.wait(), context::Error::DeadlineExceeded);
+//! assert_eq!(child.wait(), go_context::Error::DeadlineExceeded);
 //! ```
 //!
 //! # Values
 //!
 //! ```
-//! use context::Key;
+//! use go_context::Key;
 //!
 //! static REQUEST_ID: Key<u64> = Key::new("request_id");
 //!
-//! let (ctx, _cancel) = context::with_cancel(&context::background());
-//! let ctx = context::with_value(&ctx, &REQUEST_ID, 42);
+//! let (ctx, _cancel) = go_context::with_cancel(&go_context::background());
+//! let ctx = go_context::with_value(&ctx, &REQUEST_ID, 42);
 //! assert_eq!(ctx.value(&REQUEST_ID), Some(&42));
 //! assert_eq!(ctx.to_string(), "context.Background.WithCancel.WithValue(request_id, 42)");
 //! ```
@@ -162,12 +164,22 @@
 //! live, and a deadline fires at or after its instant, never before, and
 //! within about a millisecond of it on a machine that is not overloaded.
 //!
-//! # Model checking
+//! # Features
 //!
-//! With the `loom` feature the crate also builds a second copy of its
-//! concurrent core over [loom](https://docs.rs/loom)'s primitives, for the
-//! workspace's model checks. It is not part of the API.
+//! None is on by default, and the API above needs none.
+//!
+//! - `test-util`: the `testing` module, hooks for your own tests: fire a
+//!   context's deadline now, count armed timers, registered children and
+//!   wakers, and make the crate's next thread starts fail as if the operating
+//!   system had refused them. They reach process-wide state, so they exist
+//!   only when asked for, as a dev-dependency:
+//!   `go-context = { version = "0.1", features = ["test-util"] }`.
+//! - `loom`: for the model checks of this crate's own repository, not for
+//!   users. It builds a second copy of the concurrent core over
+//!   [loom](https://docs.rs/loom)'s primitives, hidden from these docs, and
+//!   turns on `test-util`.
 #![doc(test(attr(deny(warnings))))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod children;
@@ -185,7 +197,10 @@ macro_rules! concurrent_core {
     ($sync:path) => {
         use $sync as sync;
 
-        // Test hooks: fire deadlines, count registrations.
+        // Test hooks: fire deadlines, count registrations. Only for those who
+        // ask (the `test-util` feature), as they reach process-wide state.
+        #[cfg(feature = "test-util")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
         pub mod testing;
         // `with_deadline`, `with_timeout`: cancelable links with a timer.
         pub(crate) mod deadline;
@@ -224,9 +239,11 @@ mod threads {
     concurrent_core!(crate::sync::std_prims);
 }
 
+#[cfg(feature = "test-util")]
+pub use threads::testing;
 pub use threads::{
-    AfterFunc, CancelCauseFunc, CancelFunc, Context, WaitAsync, after_func, background, testing,
-    todo, with_cancel, with_cancel_cause, with_deadline, with_deadline_cause, with_timeout,
+    AfterFunc, CancelCauseFunc, CancelFunc, Context, WaitAsync, after_func, background, todo,
+    with_cancel, with_cancel_cause, with_deadline, with_deadline_cause, with_timeout,
     with_timeout_cause, with_value, without_cancel,
 };
 
@@ -258,11 +275,16 @@ pub mod loom {
 /// # Examples
 ///
 /// ```
-/// let (ctx, cancel) = context::with_cancel(&context::background());
-/// assert!(context::cause(&ctx).is_none());
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+/// assert!(go_context::cause(&ctx).is_none());
 /// cancel.cancel();
-/// assert_eq!(context::cause(&ctx).unwrap().to_string(), "context canceled");
+/// assert_eq!(go_context::cause(&ctx).unwrap().to_string(), "context canceled");
 /// ```
 pub fn cause(ctx: &Context) -> Option<Cause> {
     ctx.cause()
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

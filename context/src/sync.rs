@@ -8,11 +8,14 @@
 //! smoothed over here, never at call sites.
 
 /// Thread starts still to refuse, as if the operating system had: set by
-/// `testing::refuse_thread_starts`, shared by both instances.
+/// `testing::refuse_thread_starts`, shared by both instances. Only with the
+/// `test-util` feature: without it no code can refuse a thread start.
+#[cfg(feature = "test-util")]
 pub(crate) static REFUSED_SPAWNS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
 
 /// Fails if a test asked for this thread start to be refused.
+#[cfg(feature = "test-util")]
 fn refuse_spawn() -> std::io::Result<()> {
     use std::sync::atomic::Ordering::Relaxed;
     match REFUSED_SPAWNS.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)) {
@@ -160,6 +163,7 @@ pub(crate) mod std_prims {
     /// Starts a named background thread; fails only if the operating system
     /// cannot create one (or a test said to act as if it could not).
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
+        #[cfg(feature = "test-util")]
         super::refuse_spawn()?;
         #[cfg(test)]
         if FAIL_NEXT_SPAWN.with(|fail| fail.replace(false)) {
@@ -283,6 +287,7 @@ pub(crate) mod loom_prims {
     /// Starts a model thread. Loom joins every thread before an execution
     /// ends, so no handle is kept.
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) -> std::io::Result<()> {
+        #[cfg(feature = "test-util")]
         super::refuse_spawn()?;
         loom::thread::spawn(f);
         Ok(())

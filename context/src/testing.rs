@@ -19,10 +19,10 @@ use super::timer;
 /// ```
 /// use std::time::Duration;
 ///
-/// let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_secs(3600));
-/// assert!(context::testing::expire(&ctx));
-/// assert_eq!(ctx.err(), Some(context::Error::DeadlineExceeded));
-/// assert!(!context::testing::expire(&ctx));
+/// let (ctx, _cancel) = go_context::with_timeout(&go_context::background(), Duration::from_secs(3600));
+/// assert!(go_context::testing::expire(&ctx));
+/// assert_eq!(ctx.err(), Some(go_context::Error::DeadlineExceeded));
+/// assert!(!go_context::testing::expire(&ctx));
 /// ```
 pub fn expire(ctx: &Context) -> bool {
     ctx.chain()
@@ -38,8 +38,8 @@ pub fn expire(ctx: &Context) -> bool {
 /// ```
 /// use std::time::Duration;
 ///
-/// let (_ctx, cancel) = context::with_timeout(&context::background(), Duration::from_secs(3600));
-/// assert!(context::testing::pending_timers() >= 1);
+/// let (_ctx, cancel) = go_context::with_timeout(&go_context::background(), Duration::from_secs(3600));
+/// assert!(go_context::testing::pending_timers() >= 1);
 /// drop(cancel); // canceling stops the timer
 /// ```
 pub fn pending_timers() -> usize {
@@ -55,11 +55,11 @@ pub fn pending_timers() -> usize {
 /// # Examples
 ///
 /// ```
-/// let (parent, _cancel) = context::with_cancel(&context::background());
-/// let (_child, cancel_child) = context::with_cancel(&parent);
-/// assert_eq!(context::testing::child_count(&parent), 1);
+/// let (parent, _cancel) = go_context::with_cancel(&go_context::background());
+/// let (_child, cancel_child) = go_context::with_cancel(&parent);
+/// assert_eq!(go_context::testing::child_count(&parent), 1);
 /// cancel_child.cancel(); // removes the child from its parent
-/// assert_eq!(context::testing::child_count(&parent), 0);
+/// assert_eq!(go_context::testing::child_count(&parent), 0);
 /// ```
 pub fn child_count(ctx: &Context) -> usize {
     ctx.chain()
@@ -78,14 +78,14 @@ pub fn child_count(ctx: &Context) -> usize {
 /// use std::pin::pin;
 /// use std::task::{Context as TaskContext, Waker};
 ///
-/// let (ctx, _cancel) = context::with_cancel(&context::background());
+/// let (ctx, _cancel) = go_context::with_cancel(&go_context::background());
 /// let mut cx = TaskContext::from_waker(Waker::noop());
 /// {
 ///     let mut fut = pin!(ctx.wait_async());
 ///     assert!(fut.as_mut().poll(&mut cx).is_pending());
-///     assert_eq!(context::testing::registered_wakers(&ctx), 1);
+///     assert_eq!(go_context::testing::registered_wakers(&ctx), 1);
 /// } // dropped before completion: the registration goes with it
-/// assert_eq!(context::testing::registered_wakers(&ctx), 0);
+/// assert_eq!(go_context::testing::registered_wakers(&ctx), 0);
 /// ```
 pub fn registered_wakers(ctx: &Context) -> usize {
     ctx.chain()
@@ -104,9 +104,9 @@ pub fn registered_wakers(ctx: &Context) -> usize {
 /// ```
 /// use std::panic::{AssertUnwindSafe, catch_unwind};
 ///
-/// let (ctx, cancel) = context::with_cancel(&context::background());
-/// let _link = context::after_func(&ctx, || {});
-/// context::testing::refuse_thread_starts(1);
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+/// let _link = go_context::after_func(&ctx, || {});
+/// go_context::testing::refuse_thread_starts(1);
 /// // The cancel cannot start f's thread, and says so by panicking...
 /// assert!(catch_unwind(AssertUnwindSafe(|| cancel.cancel())).is_err());
 /// // ...after canceling the context all the same.

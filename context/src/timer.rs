@@ -105,12 +105,14 @@ pub(crate) fn remove(key: TimerKey) {
 /// passed: removes it, then calls `expire()` outside every lock. Returns
 /// what `expire()` returned, or false if the key was not armed or the target
 /// is gone.
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) fn fire(key: TimerKey) -> bool {
     QUEUE.get().fire(key)
 }
 
 /// How many timers are armed in the process; exact when no thread is arming,
 /// stopping or firing one.
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) fn pending() -> usize {
     QUEUE.get().pending()
 }
@@ -233,6 +235,7 @@ impl Queue {
     }
 
     /// See [`fire`].
+    #[cfg(any(test, feature = "test-util"))]
     fn fire(&self, key: TimerKey) -> bool {
         self.take(key)
             .and_then(|target| target.upgrade())
@@ -240,6 +243,7 @@ impl Queue {
     }
 
     /// See [`pending`].
+    #[cfg(any(test, feature = "test-util"))]
     fn pending(&self) -> usize {
         self.shards.iter().map(|shard| shard.0.lock().armed).sum()
     }

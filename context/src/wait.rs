@@ -27,11 +27,11 @@ use crate::error::Error;
 /// use std::pin::pin;
 /// use std::task::{Context as TaskContext, Poll, Waker};
 ///
-/// let (ctx, cancel) = context::with_cancel(&context::background());
+/// let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 /// cancel.cancel();
 /// let mut fut = pin!(ctx.wait_async());
 /// let mut cx = TaskContext::from_waker(Waker::noop());
-/// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(context::Error::Canceled));
+/// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(go_context::Error::Canceled));
 /// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct WaitAsync {

@@ -4,9 +4,9 @@
 use std::thread;
 use std::time::Duration;
 
-use context::testing::child_count;
-use context::{Key, after_func, background, todo, with_cancel, with_value, without_cancel};
 use crossbeam_channel::{RecvTimeoutError, TryRecvError, bounded, unbounded};
+use go_context::testing::child_count;
+use go_context::{Key, after_func, background, todo, with_cancel, with_value, without_cancel};
 
 /// A failure timeout: only a failing test waits this long.
 const QUIESCENT: Duration = Duration::from_secs(10);

@@ -15,7 +15,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::Duration;
 
-use context::{Key, background, with_cancel, with_timeout, with_value};
+use go_context::{Key, background, with_cancel, with_timeout, with_value};
 
 /// Passes every request to the system allocator, counting the ones made
 /// while the current thread is measuring.

@@ -14,10 +14,10 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{Context, Error, WaitAsync, background, with_cancel, with_timeout};
 use crossbeam_channel::{bounded, select};
 use futures::executor::{LocalPool, block_on};
 use futures::task::LocalSpawnExt;
+use go_context::{Context, Error, WaitAsync, background, with_cancel, with_timeout};
 use tokio::runtime::{Builder, Runtime};
 
 /// A failure timeout: only a failing test waits this long.

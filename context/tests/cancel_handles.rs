@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use context::testing::child_count;
-use context::{Cause, Error, background, with_cancel, with_cancel_cause, with_timeout};
+use go_context::testing::child_count;
+use go_context::{Cause, Error, background, with_cancel, with_cancel_cause, with_timeout};
 
 const THREADS: usize = 8;
 /// A failure timeout: only a failing test waits this long.

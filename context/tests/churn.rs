@@ -9,7 +9,7 @@
 //! variant churns a million:
 //!
 //! ```text
-//! cargo test --release -p context --test churn -- --ignored soak
+//! cargo test --release -p go-context --test churn -- --ignored soak
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Waker};
 use std::time::Duration;
 
-use context::{Context, Key, testing};
+use go_context::{Context, Key, testing};
 
 /// Counts live heap bytes and blocks for the whole process.
 struct Counting;
@@ -134,26 +134,26 @@ fn churn(parent: &Context, count: usize) {
     let mut burst = Vec::new();
     for i in 0..count {
         match i % 8 {
-            0 => drop(context::with_cancel(parent)),
-            1 => drop(context::with_timeout(parent, HOUR)),
+            0 => drop(go_context::with_cancel(parent)),
+            1 => drop(go_context::with_timeout(parent, HOUR)),
             2 => {
-                let (ctx, cancel) = context::with_cancel_cause(parent);
+                let (ctx, cancel) = go_context::with_cancel_cause(parent);
                 let done = ctx.done(); // allocates the done channel
                 cancel.cancel(Some(Arc::new(Why)));
                 assert!(done.recv().is_err());
             }
             3 => {
-                let (ctx, _cancel) = context::with_timeout(parent, HOUR);
+                let (ctx, _cancel) = go_context::with_timeout(parent, HOUR);
                 assert!(testing::expire(&ctx));
             }
             4 => {
-                let tagged = context::with_value(parent, &TAG, i as u64);
-                let (ctx, cancel) = context::with_cancel(&tagged);
-                let (_grandchild, _cancel) = context::with_timeout(&ctx, HOUR);
+                let tagged = go_context::with_value(parent, &TAG, i as u64);
+                let (ctx, cancel) = go_context::with_cancel(&tagged);
+                let (_grandchild, _cancel) = go_context::with_timeout(&ctx, HOUR);
                 drop(cancel); // the grandchild goes with it
             }
             5 => {
-                let link = context::after_func(parent, || unreachable!("stopped first"));
+                let link = go_context::after_func(parent, || unreachable!("stopped first"));
                 assert!(link.stop());
             }
             6 => {
@@ -162,7 +162,7 @@ fn churn(parent: &Context, count: usize) {
                 assert!(Pin::new(&mut waiting).poll(&mut cx).is_pending());
             }
             _ => {
-                burst.push(context::with_timeout(parent, HOUR));
+                burst.push(go_context::with_timeout(parent, HOUR));
                 if burst.len() == 256 {
                     // Cancel from the middle outwards, not in creation order.
                     while !burst.is_empty() {
@@ -177,7 +177,7 @@ fn churn(parent: &Context, count: usize) {
 
 fn run(children: usize) {
     let _serial = serial();
-    let (parent, _cancel) = context::with_cancel(&context::background());
+    let (parent, _cancel) = go_context::with_cancel(&go_context::background());
     // Warm up: start the timer thread and reach every buffer's working size.
     churn(&parent, 4096);
     let before = live();
@@ -217,12 +217,12 @@ fn disarmed_tree_dropped_without_cancel_is_freed() {
     static TRACE: Key<u64> = Key::new("trace");
     let _serial = serial();
     let build = |disarm: bool, leaf_first: bool| {
-        let (root, cancel_root) = context::with_cancel(&context::background());
-        let (timed, cancel_timed) = context::with_timeout(&root, Duration::from_secs(3600));
-        let valued = context::with_value(&timed, &TRACE, 7);
-        let (leaf, cancel_leaf) = context::with_cancel(&valued);
+        let (root, cancel_root) = go_context::with_cancel(&go_context::background());
+        let (timed, cancel_timed) = go_context::with_timeout(&root, Duration::from_secs(3600));
+        let valued = go_context::with_value(&timed, &TRACE, 7);
+        let (leaf, cancel_leaf) = go_context::with_cancel(&valued);
         let _done = leaf.done(); // a done channel, then dropped too
-        let link = context::after_func(&leaf, || unreachable!("nothing cancels this tree"));
+        let link = go_context::after_func(&leaf, || unreachable!("nothing cancels this tree"));
         assert_eq!(testing::child_count(&root), 1);
         assert_eq!(testing::child_count(&timed), 1);
         if disarm {
@@ -271,9 +271,9 @@ fn disarmed_tree_dropped_without_cancel_is_freed() {
 #[test]
 fn a_dropped_child_leaves_its_parent() {
     let _serial = serial();
-    let (parent, _cancel) = context::with_cancel(&context::background());
+    let (parent, _cancel) = go_context::with_cancel(&go_context::background());
     for _ in 0..1_000 {
-        let (child, cancel) = context::with_timeout(&parent, Duration::from_secs(3600));
+        let (child, cancel) = go_context::with_timeout(&parent, Duration::from_secs(3600));
         cancel.disarm();
         assert_eq!(testing::child_count(&parent), 1);
         drop(child);

@@ -1,14 +1,14 @@
 //! Deadlines and timeouts: which contexts arm a timer, what they report, and
 //! how the timer goes away.
 //!
-//! `context::testing::pending_timers()` counts the whole process's timers, so
+//! `go_context::testing::pending_timers()` counts the whole process's timers, so
 //! every test here holds [`serial`] while it counts.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use context::testing::{child_count, expire, pending_timers};
-use context::{
+use go_context::testing::{child_count, expire, pending_timers};
+use go_context::{
     Cause, Error, Key, background, with_cancel, with_cancel_cause, with_deadline,
     with_deadline_cause, with_timeout, with_timeout_cause, with_value,
 };

@@ -7,7 +7,7 @@
 //! release:
 //!
 //! ```text
-//! cargo test --release -p context --test deep -- --include-ignored
+//! cargo test --release -p go-context --test deep -- --include-ignored
 //! ```
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{CancelFunc, Context, Error, Key, testing};
+use go_context::{CancelFunc, Context, Error, Key, testing};
 
 const HUNDRED_THOUSAND: usize = 100_000;
 const MILLION: usize = 1_000_000;
@@ -43,7 +43,7 @@ struct Chain {
     handles: Vec<CancelFunc>,
     callbacks: usize,
     ran: Arc<AtomicUsize>,
-    links: Vec<context::AfterFunc>,
+    links: Vec<go_context::AfterFunc>,
 }
 
 impl Chain {
@@ -62,17 +62,17 @@ impl Chain {
         let mut ctx = root.clone();
         for level in 0..depth {
             ctx = match level % 4 {
-                0 => chain.keep(context::with_cancel(&ctx)),
+                0 => chain.keep(go_context::with_cancel(&ctx)),
                 1 => {
                     let deadline = far - Duration::from_nanos(level as u64);
-                    chain.keep(context::with_deadline(&ctx, deadline))
+                    chain.keep(go_context::with_deadline(&ctx, deadline))
                 }
-                2 => context::with_value(&ctx, &LEVEL, level),
+                2 => go_context::with_value(&ctx, &LEVEL, level),
                 _ => {
-                    let ctx = chain.keep(context::with_cancel(&ctx));
+                    let ctx = chain.keep(go_context::with_cancel(&ctx));
                     if level % (depth / 100).max(4) == 3 {
                         let ran = ran.clone();
-                        let link = context::after_func(&ctx, move || {
+                        let link = go_context::after_func(&ctx, move || {
                             ran.fetch_add(1, Ordering::Relaxed);
                         });
                         chain.links.push(link);
@@ -120,7 +120,7 @@ fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 fn canceled_from_a_small_stack(depth: usize) {
     let _serial = serial();
-    let (root, cancel) = context::with_cancel(&context::background());
+    let (root, cancel) = go_context::with_cancel(&go_context::background());
     let chain = Chain::build(&root, depth);
     assert!(!chain.leaf().is_done());
     on_small_stack(move || cancel.cancel());
@@ -135,9 +135,11 @@ fn expired_by_the_timer_thread(depth: usize) {
     // to stall past that, the links built later are born expired; every
     // assertion below still holds.)
     let pilot = Instant::now();
-    drop(Chain::build(&context::background(), depth / 10));
-    let (root, _cancel) =
-        context::with_timeout(&context::background(), pilot.elapsed() * 30 + BOUND / 1000);
+    drop(Chain::build(&go_context::background(), depth / 10));
+    let (root, _cancel) = go_context::with_timeout(
+        &go_context::background(),
+        pilot.elapsed() * 30 + BOUND / 1000,
+    );
     let chain = Chain::build(&root, depth);
     assert_eq!(
         chain.leaf().wait_timeout(BOUND),
@@ -148,7 +150,7 @@ fn expired_by_the_timer_thread(depth: usize) {
 
 fn printed(depth: usize) {
     let _serial = serial();
-    let root = context::background();
+    let root = go_context::background();
     let chain = Chain::build(&root, depth);
     let leaf = chain.leaf().clone();
     let (shown, debug) = on_small_stack(move || (leaf.to_string(), format!("{leaf:?}")));
@@ -170,7 +172,7 @@ fn printed(depth: usize) {
 fn dropped(depth: usize, leaf_first: bool) {
     let _serial = serial();
     let timers = testing::pending_timers();
-    let (root, _cancel) = context::with_cancel(&context::background());
+    let (root, _cancel) = go_context::with_cancel(&go_context::background());
     let mut chain = Chain::build(&root, depth);
     assert!(testing::pending_timers() >= timers + depth / 4);
     assert_eq!(testing::child_count(&root), 1);

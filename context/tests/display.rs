@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use context::{
+use go_context::{
     Error, Key, after_func, background, todo, with_cancel, with_cancel_cause, with_deadline,
     with_timeout, with_value, without_cancel,
 };

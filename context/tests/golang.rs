@@ -33,11 +33,11 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{
+use crossbeam_channel::{RecvTimeoutError, TryRecvError};
+use go_context::{
     Cause, Context, Error, Key, after_func, background, todo, with_cancel, with_cancel_cause,
     with_deadline, with_timeout, with_timeout_cause, with_value, without_cancel,
 };
-use crossbeam_channel::{RecvTimeoutError, TryRecvError};
 
 /// Go's `shortDuration`: a reasonable duration to block in a test.
 const SHORT: Duration = Duration::from_millis(1);
@@ -101,10 +101,10 @@ impl Rng {
 
 /// <https://github.com/golang/go/blob/master/src/context/context_test.go>:
 /// the white-box tests. Go reads `parent.children` directly; here
-/// `context::testing::child_count` gives the same number.
+/// `go_context::testing::child_count` gives the same number.
 mod context_test {
     use super::*;
-    use context::testing::child_count;
+    use go_context::testing::child_count;
 
     // XTestParentFinishesChild
     #[test]
@@ -639,11 +639,12 @@ mod x_test {
     #[test]
     fn test_with_value_checks_key() {
         mod package_a {
-            pub(super) static TRACE_ID: context::Key<u64> = context::Key::new("trace_id");
+            pub(super) static TRACE_ID: go_context::Key<u64> = go_context::Key::new("trace_id");
         }
         mod package_b {
-            pub(super) static TRACE_ID: context::Key<u64> = context::Key::new("trace_id");
-            pub(super) static TRACE_ID_STR: context::Key<&str> = context::Key::new("trace_id");
+            pub(super) static TRACE_ID: go_context::Key<u64> = go_context::Key::new("trace_id");
+            pub(super) static TRACE_ID_STR: go_context::Key<&str> =
+                go_context::Key::new("trace_id");
         }
         let ctx = with_value(&background(), &package_a::TRACE_ID, 1);
         assert_eq!(ctx.value(&package_a::TRACE_ID), Some(&1));
@@ -707,7 +708,7 @@ mod x_test {
     /// the crate's own parts: a context rooted at `without_cancel(parent)`
     /// (the parent's values, not its cancellation) and an `after_func` on the
     /// parent that cancels it with the parent's cause.
-    fn new_custom_context(parent: &Context) -> (Context, Arc<context::CancelCauseFunc>) {
+    fn new_custom_context(parent: &Context) -> (Context, Arc<go_context::CancelCauseFunc>) {
         let (c, cancel) = with_cancel_cause(&without_cancel(parent));
         let cancel = Arc::new(cancel);
         let link = after_func(parent, {
@@ -1223,11 +1224,11 @@ mod x_test {
 /// Rust has no custom parents: every parent is the crate's own and tells its
 /// children directly. Each test below keeps Go's scenario with `ctx0` a
 /// crate context, and Go's `len(ctx0.afterFuncs)` becomes
-/// `context::testing::child_count(&ctx0)`: the registrations must come and
+/// `go_context::testing::child_count(&ctx0)`: the registrations must come and
 /// go just as Go's do.
 mod afterfunc_test {
     use super::*;
-    use context::testing::child_count;
+    use go_context::testing::child_count;
 
     // TestCustomContextAfterFuncCancel
     #[test]

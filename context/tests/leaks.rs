@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{Error, testing};
+use go_context::{Error, testing};
 
 /// How long anything that must happen may take; only a failing run waits
 /// this long.
@@ -36,22 +36,22 @@ fn thread_names() -> BTreeMap<String, usize> {
 #[cfg_attr(not(target_os = "linux"), ignore = "reads /proc/self/task")]
 fn nothing_outlives_the_cancellation() {
     let threads_before = thread_names().values().sum::<usize>();
-    let (root, cancel_root) = context::with_cancel(&context::background());
+    let (root, cancel_root) = go_context::with_cancel(&go_context::background());
 
     // Deadlines of every fate: canceled, fired by the timer thread, fired on
     // demand, inherited, already past, and far away under the root.
     let mut handles = Vec::new();
     for i in 0..1_000 {
-        let (ctx, cancel) = context::with_timeout(&root, HOUR);
+        let (ctx, cancel) = go_context::with_timeout(&root, HOUR);
         match i % 4 {
             0 => cancel.cancel(),
             1 => assert!(testing::expire(&ctx)),
             _ => handles.push((ctx, cancel)),
         }
     }
-    let (soon, _cancel_soon) = context::with_timeout(&root, Duration::from_millis(5));
-    let (inherited, _cancel_inherited) = context::with_timeout(&soon, HOUR);
-    let (_past, _cancel_past) = context::with_timeout(&root, Duration::ZERO);
+    let (soon, _cancel_soon) = go_context::with_timeout(&root, Duration::from_millis(5));
+    let (inherited, _cancel_inherited) = go_context::with_timeout(&soon, HOUR);
+    let (_past, _cancel_past) = go_context::with_timeout(&root, Duration::ZERO);
     assert_eq!(inherited.wait_timeout(BOUND), Some(Error::DeadlineExceeded));
 
     // Callbacks that run, and ones that are stopped.
@@ -59,7 +59,7 @@ fn nothing_outlives_the_cancellation() {
     let mut links = Vec::new();
     for i in 0..100 {
         let ran_tx = ran_tx.clone();
-        let link = context::after_func(&root, move || ran_tx.send(()).unwrap());
+        let link = go_context::after_func(&root, move || ran_tx.send(()).unwrap());
         if i % 2 == 0 {
             assert!(link.stop());
         } else {

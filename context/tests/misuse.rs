@@ -14,7 +14,7 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{CancelFunc, Cause, Error, Key, testing};
+use go_context::{CancelFunc, Cause, Error, Key, testing};
 
 /// How long anything that must happen may take; only a failing test waits
 /// this long.
@@ -53,7 +53,8 @@ fn is_boom(cause: Option<Cause>) -> bool {
 
 /// A new deadline still fires on its own: the timer thread is alive.
 fn assert_timer_thread_alive() {
-    let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(5));
+    let (ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_millis(5));
     assert_eq!(
         ctx.wait_timeout(BOUND),
         Some(Error::DeadlineExceeded),
@@ -67,10 +68,10 @@ fn assert_timer_thread_alive() {
 
 #[test]
 fn cancel_from_inside_after_func() {
-    let (trigger, cancel_trigger) = context::with_cancel(&context::background());
-    let (other, cancel_other) = context::with_cancel(&context::background());
+    let (trigger, cancel_trigger) = go_context::with_cancel(&go_context::background());
+    let (other, cancel_other) = go_context::with_cancel(&go_context::background());
     let (ran_tx, ran) = mpsc::channel();
-    let _link = context::after_func(&trigger, move || {
+    let _link = go_context::after_func(&trigger, move || {
         cancel_other.cancel();
         ran_tx.send(()).unwrap();
     });
@@ -84,11 +85,11 @@ fn cancel_own_context_from_its_after_func() {
     // The callback owns the handle of the very context it is registered on,
     // and of that context's parent: both cancels run after the tree's locks
     // are released, so neither deadlocks, and the second changes nothing.
-    let (parent, cancel_parent) = context::with_cancel_cause(&context::background());
-    let (ctx, cancel) = context::with_cancel(&parent);
+    let (parent, cancel_parent) = go_context::with_cancel_cause(&go_context::background());
+    let (ctx, cancel) = go_context::with_cancel(&parent);
     let cancel = Arc::new(cancel);
     let (ran_tx, ran) = mpsc::channel();
-    let _link = context::after_func(&ctx, {
+    let _link = go_context::after_func(&ctx, {
         let cancel = Arc::clone(&cancel);
         move || {
             cancel.cancel();
@@ -115,10 +116,10 @@ fn cancel_from_a_drop_impl_run_by_a_cancel() {
     // top → root → (value holding top's handle) → child. Nothing but root's
     // child list holds `child`, so root's cancel drops it, and with it the
     // value, whose destructor cancels `top` — from inside root's cancel.
-    let (top, cancel_top) = context::with_cancel(&context::background());
-    let (root, cancel_root) = context::with_cancel(&top);
-    let with_guard = context::with_value(&root, &GUARD, CancelOnDrop(cancel_top));
-    let (child, cancel_child) = context::with_cancel(&with_guard);
+    let (top, cancel_top) = go_context::with_cancel(&go_context::background());
+    let (root, cancel_root) = go_context::with_cancel(&top);
+    let with_guard = go_context::with_value(&root, &GUARD, CancelOnDrop(cancel_top));
+    let (child, cancel_child) = go_context::with_cancel(&with_guard);
     cancel_child.disarm();
     drop((with_guard, child));
 
@@ -132,7 +133,7 @@ fn cancel_from_a_drop_impl_run_by_a_cancel() {
 #[test]
 fn cancel_from_a_drop_impl_during_a_panic() {
     // Go's `defer cancel()` runs when the goroutine panics; so does the drop.
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     let result = thread::spawn(move || {
         let _cancel = cancel;
         panic!("worker failed");
@@ -155,7 +156,7 @@ fn waker_dropped_on_repoll_cancels_the_context() {
     // A future re-polled with a new waker releases the old one. If that was
     // the last reference to something that cancels the same context, the
     // cancel must not find the context's lock held by the poll.
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     let waker = Waker::from(Arc::new(CancelingWaker(Mutex::new(Some(cancel)))));
     let mut waiting = ctx.wait_async();
     assert!(poll_with(&mut waiting, &waker).is_pending());
@@ -178,10 +179,10 @@ fn waker_dropped_on_repoll_cancels_the_context() {
 
 #[test]
 fn panicking_after_func() {
-    let (parent, _cancel_parent) = context::with_cancel(&context::background());
-    let (ctx, cancel) = context::with_cancel(&parent);
+    let (parent, _cancel_parent) = go_context::with_cancel(&go_context::background());
+    let (ctx, cancel) = go_context::with_cancel(&parent);
     let (started_tx, started) = mpsc::channel();
-    let _link = context::after_func(&ctx, move || {
+    let _link = go_context::after_func(&ctx, move || {
         started_tx.send(()).unwrap();
         panic!("callback failed");
     });
@@ -189,14 +190,14 @@ fn panicking_after_func() {
     started.recv_timeout(BOUND).expect("the callback ran");
 
     // Nothing is poisoned: the same parent still derives, cancels, waits.
-    let (child, cancel_child) = context::with_cancel(&parent);
+    let (child, cancel_child) = go_context::with_cancel(&parent);
     assert_eq!(testing::child_count(&parent), 1);
     cancel_child.cancel();
     assert_eq!(child.wait_timeout(BOUND), Some(Error::Canceled));
     assert_eq!(testing::child_count(&parent), 0);
     // A deadline whose after_func panics, fired by the timer thread.
-    let (timed, _cancel_timed) = context::with_timeout(&parent, Duration::from_millis(5));
-    let _link = context::after_func(&timed, || panic!("callback failed too"));
+    let (timed, _cancel_timed) = go_context::with_timeout(&parent, Duration::from_millis(5));
+    let _link = go_context::after_func(&timed, || panic!("callback failed too"));
     assert_eq!(timed.wait_timeout(BOUND), Some(Error::DeadlineExceeded));
     assert_timer_thread_alive();
 }
@@ -222,7 +223,8 @@ impl Wake for FlagWaker {
 
 #[test]
 fn panicking_waker_on_the_timer_thread() {
-    let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(5));
+    let (ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_millis(5));
     let mut waiting = ctx.wait_async();
     let waker = Waker::from(Arc::new(PanickingWaker));
     assert!(poll_with(&mut waiting, &waker).is_pending());
@@ -233,8 +235,8 @@ fn panicking_waker_on_the_timer_thread() {
 #[test]
 fn panicking_waker_on_the_canceling_thread() {
     // The panic reaches whoever canceled; the cancel itself is complete.
-    let (ctx, cancel) = context::with_cancel(&context::background());
-    let (child, _cancel_child) = context::with_cancel(&ctx);
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+    let (child, _cancel_child) = go_context::with_cancel(&ctx);
     let mut waiting = ctx.wait_async();
     assert!(poll_with(&mut waiting, &Waker::from(Arc::new(PanickingWaker))).is_pending());
     let canceled = catch_unwind(AssertUnwindSafe(|| cancel.cancel()));
@@ -245,7 +247,7 @@ fn panicking_waker_on_the_canceling_thread() {
 
 #[test]
 fn panicking_waker_strands_no_other_waiter() {
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     let mut first = ctx.wait_async();
     assert!(poll_with(&mut first, &Waker::from(Arc::new(PanickingWaker))).is_pending());
     let flag = Arc::new(FlagWaker::default());
@@ -264,8 +266,8 @@ fn panicking_waker_strands_no_other_waiter() {
 
 #[test]
 fn timeout_duration_max() {
-    let (parent, _cancel_parent) = context::with_cancel(&context::background());
-    let (ctx, cancel) = context::with_timeout(&parent, Duration::MAX);
+    let (parent, _cancel_parent) = go_context::with_cancel(&go_context::background());
+    let (ctx, cancel) = go_context::with_timeout(&parent, Duration::MAX);
     assert_eq!(ctx.deadline(), None, "too far to represent: no deadline");
     assert!(!testing::expire(&ctx), "no timer is armed");
     assert!(!ctx.is_done());
@@ -277,8 +279,8 @@ fn timeout_duration_max() {
 
 #[test]
 fn timeout_zero() {
-    let (parent, _cancel_parent) = context::with_cancel(&context::background());
-    let (ctx, _cancel) = context::with_timeout(&parent, Duration::ZERO);
+    let (parent, _cancel_parent) = go_context::with_cancel(&go_context::background());
+    let (ctx, _cancel) = go_context::with_timeout(&parent, Duration::ZERO);
     assert_eq!(ctx.err(), Some(Error::DeadlineExceeded));
     let cause = ctx.cause().expect("done");
     assert_eq!(
@@ -290,17 +292,18 @@ fn timeout_zero() {
         0,
         "born done: not registered"
     );
-    let (ctx, _cancel) = context::with_timeout_cause(&parent, Duration::ZERO, Some(Arc::new(Boom)));
+    let (ctx, _cancel) =
+        go_context::with_timeout_cause(&parent, Duration::ZERO, Some(Arc::new(Boom)));
     assert!(is_boom(ctx.cause()));
 }
 
 #[test]
 fn deadline_already_past() {
-    let (parent, _cancel_parent) = context::with_cancel(&context::background());
+    let (parent, _cancel_parent) = go_context::with_cancel(&go_context::background());
     let past = Instant::now()
         .checked_sub(Duration::from_secs(1))
         .unwrap_or_else(Instant::now);
-    let (ctx, cancel) = context::with_deadline_cause(&parent, past, Some(Arc::new(Boom)));
+    let (ctx, cancel) = go_context::with_deadline_cause(&parent, past, Some(Arc::new(Boom)));
     assert_eq!(ctx.err(), Some(Error::DeadlineExceeded));
     assert!(is_boom(ctx.cause()));
     assert_eq!(ctx.deadline(), Some(past));
@@ -313,7 +316,7 @@ fn deadline_already_past() {
 #[test]
 fn deadline_a_century_away() {
     let far = Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600);
-    let (ctx, cancel) = context::with_deadline(&context::background(), far);
+    let (ctx, cancel) = go_context::with_deadline(&go_context::background(), far);
     assert_eq!(ctx.deadline(), Some(far));
     assert_eq!(ctx.wait_timeout(Duration::from_millis(1)), None);
     cancel.cancel(); // stops the timer (checked in tests/leaks.rs)
@@ -327,8 +330,8 @@ fn deadline_a_century_away() {
 
 #[test]
 fn drop_parent_handle_before_child() {
-    let (parent, cancel_parent) = context::with_cancel(&context::background());
-    let (child, cancel_child) = context::with_cancel(&parent);
+    let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
+    let (child, cancel_child) = go_context::with_cancel(&parent);
     drop(cancel_parent);
     assert!(parent.is_done() && child.is_done());
     drop(cancel_child); // canceling a done context changes nothing
@@ -337,8 +340,8 @@ fn drop_parent_handle_before_child() {
 
 #[test]
 fn drop_child_handle_before_parent() {
-    let (parent, cancel_parent) = context::with_cancel(&context::background());
-    let (child, cancel_child) = context::with_cancel(&parent);
+    let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
+    let (child, cancel_child) = go_context::with_cancel(&parent);
     drop(cancel_child);
     assert!(child.is_done());
     assert!(!parent.is_done(), "a child's cancel never reaches up");
@@ -351,8 +354,8 @@ fn drop_child_handle_before_parent() {
 fn contexts_outlive_their_handles() {
     // Contexts cloned into other threads keep working after every handle
     // and every other clone is gone.
-    let (parent, cancel_parent) = context::with_cancel(&context::background());
-    let (child, cancel_child) = context::with_cancel(&parent);
+    let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
+    let (child, cancel_child) = go_context::with_cancel(&parent);
     cancel_child.disarm();
     let waiter = {
         let child = child.clone();
@@ -367,9 +370,10 @@ fn contexts_outlive_their_handles() {
 
 #[test]
 fn drop_contexts_before_handles() {
-    let (parent, cancel_parent) = context::with_cancel(&context::background());
-    let (child, cancel_child) = context::with_cancel(&parent);
-    let (grandchild, cancel_grandchild) = context::with_timeout(&child, Duration::from_secs(3600));
+    let (parent, cancel_parent) = go_context::with_cancel(&go_context::background());
+    let (child, cancel_child) = go_context::with_cancel(&parent);
+    let (grandchild, cancel_grandchild) =
+        go_context::with_timeout(&child, Duration::from_secs(3600));
     drop((parent, child, grandchild));
     drop(cancel_child);
     drop(cancel_grandchild);
@@ -378,9 +382,11 @@ fn drop_contexts_before_handles() {
 
 #[test]
 fn dropped_after_func_handle_still_runs() {
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     let (ran_tx, ran) = mpsc::channel();
-    drop(context::after_func(&ctx, move || ran_tx.send(()).unwrap()));
+    drop(go_context::after_func(&ctx, move || {
+        ran_tx.send(()).unwrap()
+    }));
     assert_eq!(testing::child_count(&ctx), 1, "still registered");
     cancel.cancel();
     ran.recv_timeout(BOUND)
@@ -389,8 +395,8 @@ fn dropped_after_func_handle_still_runs() {
 
 #[test]
 fn after_func_stopped_twice() {
-    let (ctx, cancel) = context::with_cancel(&context::background());
-    let link = context::after_func(&ctx, || unreachable!("stopped"));
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+    let link = go_context::after_func(&ctx, || unreachable!("stopped"));
     assert!(link.stop());
     assert!(!link.stop());
     assert_eq!(testing::child_count(&ctx), 0);
@@ -399,7 +405,7 @@ fn after_func_stopped_twice() {
 
 #[test]
 fn after_func_on_a_never_canceled_context() {
-    let link = context::after_func(&context::background(), || unreachable!("never runs"));
+    let link = go_context::after_func(&go_context::background(), || unreachable!("never runs"));
     assert!(
         link.stop(),
         "Go: the first stop on a nil-Done context returns true"
@@ -413,7 +419,7 @@ fn after_func_on_a_never_canceled_context() {
 
 #[test]
 fn cancel_many_times_from_many_threads() {
-    let (ctx, cancel) = context::with_cancel_cause(&context::background());
+    let (ctx, cancel) = go_context::with_cancel_cause(&go_context::background());
     let cancel = Arc::new(cancel);
     let threads: Vec<_> = (0..8)
         .map(|i| {
@@ -442,15 +448,15 @@ fn cancel_many_times_from_many_threads() {
 
 #[test]
 fn derive_from_a_done_context() {
-    let (parent, cancel) = context::with_cancel_cause(&context::background());
+    let (parent, cancel) = go_context::with_cancel_cause(&go_context::background());
     cancel.cancel(Some(Arc::new(Boom)));
-    let (child, _cancel_child) = context::with_timeout(&parent, Duration::from_secs(3600));
+    let (child, _cancel_child) = go_context::with_timeout(&parent, Duration::from_secs(3600));
     assert_eq!(child.err(), Some(Error::Canceled), "born done");
     assert!(is_boom(child.cause()), "with the parent's cause");
     assert!(!testing::expire(&child), "no timer was armed");
     assert_eq!(testing::child_count(&parent), 0);
     let (ran_tx, ran) = mpsc::channel();
-    let link = context::after_func(&parent, move || ran_tx.send(()).unwrap());
+    let link = go_context::after_func(&parent, move || ran_tx.send(()).unwrap());
     ran.recv_timeout(BOUND).expect("starts at once");
     assert!(!link.stop());
 }
@@ -459,7 +465,7 @@ fn derive_from_a_done_context() {
 fn wait_on_a_never_canceled_context() {
     // Go blocks forever receiving from a nil Done channel; the bounded forms
     // return at their bound.
-    let ctx = context::without_cancel(&context::background());
+    let ctx = go_context::without_cancel(&go_context::background());
     assert_eq!(ctx.wait_timeout(Duration::from_millis(1)), None);
     let soon = Instant::now() + Duration::from_millis(1);
     assert_eq!(ctx.wait_deadline(soon), None);
@@ -479,11 +485,11 @@ fn wait_on_a_never_canceled_context() {
 fn deep_chain_canceled_from_the_root() {
     // The cascade is a loop over a work list, so depth costs memory, not
     // stack; tests/deep.rs goes a million deep on a 2 MiB stack.
-    let (root, cancel) = context::with_cancel(&context::background());
+    let (root, cancel) = go_context::with_cancel(&go_context::background());
     let mut leaf = root.clone();
     let mut handles = Vec::new();
     for _ in 0..1000 {
-        let (ctx, handle) = context::with_cancel(&leaf);
+        let (ctx, handle) = go_context::with_cancel(&leaf);
         handles.push(handle);
         leaf = ctx;
     }
@@ -501,10 +507,10 @@ static LEVEL: Key<u32> = Key::new("level");
 fn deep_chain_dropped() {
     // Dropping is iterative: a hundred thousand value layers over a cancel
     // node unlink without recursion.
-    let (root, cancel) = context::with_cancel(&context::background());
+    let (root, cancel) = go_context::with_cancel(&go_context::background());
     let mut leaf = root;
     for level in 0..100_000 {
-        leaf = context::with_value(&leaf, &LEVEL, level);
+        leaf = go_context::with_value(&leaf, &LEVEL, level);
     }
     assert_eq!(leaf.value(&LEVEL), Some(&99_999));
     bounded("drop a 100000-deep chain", move || {

@@ -13,8 +13,8 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use context::{Key, after_func, background, with_cancel, with_cancel_cause, with_value};
-use context::{with_timeout, without_cancel};
+use go_context::{Key, after_func, background, with_cancel, with_cancel_cause, with_value};
+use go_context::{with_timeout, without_cancel};
 
 const QUIESCENT: Duration = Duration::from_secs(10);
 

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use context::{CancelFunc, Context, Error, Key, testing};
+use go_context::{CancelFunc, Context, Error, Key, testing};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -45,13 +45,13 @@ fn fate() -> impl Strategy<Value = Fate> {
 /// turn. `picks` choose the children that meet a fate other than the one
 /// the pattern gives; then, if `cancel_parent`, the parent is canceled.
 fn wide_case(picks: &[(Index, Fate)], cancel_parent: bool) -> Result<(), TestCaseError> {
-    let (parent, cancel) = context::with_cancel(&context::background());
+    let (parent, cancel) = go_context::with_cancel(&go_context::background());
     let mut children: Vec<Option<(Context, CancelFunc)>> = Vec::with_capacity(WIDE);
     for slot in 0..WIDE {
         let (ctx, handle) = match slot % 3 {
-            0 => context::with_cancel(&parent),
-            1 => context::with_timeout(&parent, HOUR),
-            _ => context::with_cancel(&context::with_value(&parent, &SLOT, slot)),
+            0 => go_context::with_cancel(&parent),
+            1 => go_context::with_timeout(&parent, HOUR),
+            _ => go_context::with_cancel(&go_context::with_value(&parent, &SLOT, slot)),
         };
         children.push(Some((ctx, handle)));
     }
@@ -108,12 +108,12 @@ fn wide_case(picks: &[(Index, Fate)], cancel_parent: bool) -> Result<(), TestCas
 fn deep_case(cut: Index, freed: usize) -> Result<(), TestCaseError> {
     let mut contexts = Vec::with_capacity(DEEP);
     let mut handles: Vec<Option<CancelFunc>> = Vec::with_capacity(DEEP);
-    let mut ctx = context::background();
+    let mut ctx = go_context::background();
     for level in 0..DEEP {
         let (next, handle) = match level % 3 {
-            0 => context::with_cancel(&ctx),
-            1 => context::with_timeout(&ctx, HOUR),
-            _ => context::with_cancel(&context::with_value(&ctx, &SLOT, level)),
+            0 => go_context::with_cancel(&ctx),
+            1 => go_context::with_timeout(&ctx, HOUR),
+            _ => go_context::with_cancel(&go_context::with_value(&ctx, &SLOT, level)),
         };
         contexts.push(next.clone());
         handles.push(Some(handle));

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::rc::Rc;
 
-use context::{AfterFunc, CancelCauseFunc, CancelFunc, Cause, Context, Error, Key, WaitAsync};
+use go_context::{AfterFunc, CancelCauseFunc, CancelFunc, Cause, Context, Error, Key, WaitAsync};
 
 fn send_sync_unpin_static<T: Send + Sync + Unpin + 'static>() {}
 
@@ -37,7 +37,7 @@ fn public_types_are_send_sync_unpin_and_static() {
 #[test]
 fn wait_async_is_a_future_of_the_context_error() {
     fn future_of_error<F: Future<Output = Error> + Send + 'static>(_: &F) {}
-    future_of_error(&context::background().wait_async());
+    future_of_error(&go_context::background().wait_async());
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! `soak_*` variant is ignored in the normal run; run it with
 //!
 //! ```text
-//! cargo test --release -p context --test stress -- --ignored soak
+//! cargo test --release -p go-context --test stress -- --ignored soak
 //! ```
 
 use std::future::Future;
@@ -18,8 +18,8 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{CancelCauseFunc, CancelFunc, Cause, Context, Error, Key, WaitAsync, testing};
 use crossbeam_channel::{RecvTimeoutError, Sender, select};
+use go_context::{CancelCauseFunc, CancelFunc, Cause, Context, Error, Key, WaitAsync, testing};
 
 /// How long anything that must happen may take; only a failing run waits
 /// this long.
@@ -127,7 +127,7 @@ impl Tree {
     /// A random recursive tree: each node's parent is a uniformly chosen
     /// earlier node, which keeps the depth logarithmic (tens of levels).
     fn build(size: usize, rng: &mut Rng) -> Tree {
-        let (root, cancel_root) = context::with_cancel(&context::background());
+        let (root, cancel_root) = go_context::with_cancel(&go_context::background());
         let mut tree = Tree {
             contexts: vec![root],
             handles: vec![Some(Handle::Plain(cancel_root))],
@@ -139,22 +139,22 @@ impl Tree {
             let p = &tree.contexts[parent];
             let (ctx, handle, cancelable, under_root) = match rng.below(100) {
                 0..45 => {
-                    let (ctx, cancel) = context::with_cancel(p);
+                    let (ctx, cancel) = go_context::with_cancel(p);
                     (ctx, Some(Handle::Plain(cancel)), true, true)
                 }
                 45..55 => {
-                    let (ctx, cancel) = context::with_cancel_cause(p);
+                    let (ctx, cancel) = go_context::with_cancel_cause(p);
                     (ctx, Some(Handle::Cause(cancel)), true, true)
                 }
                 55..75 => {
-                    let (ctx, cancel) = context::with_timeout(p, HOUR);
+                    let (ctx, cancel) = go_context::with_timeout(p, HOUR);
                     (ctx, Some(Handle::Plain(cancel)), true, true)
                 }
                 75..98 => {
-                    let ctx = context::with_value(p, &NODE, node);
+                    let ctx = go_context::with_value(p, &NODE, node);
                     (ctx, None, tree.cancelable[parent], true)
                 }
-                _ => (context::without_cancel(p), None, false, false),
+                _ => (go_context::without_cancel(p), None, false, false),
             };
             let under_root = under_root && tree.under_root[parent];
             tree.contexts.push(ctx);
@@ -288,7 +288,7 @@ fn run(shape: Shape) {
         .map(|_| {
             let ran_tx = ran_tx.clone();
             let node = tree.cancelable_node(&mut rng);
-            context::after_func(&tree.contexts[node], move || ran_tx.send(node).unwrap())
+            go_context::after_func(&tree.contexts[node], move || ran_tx.send(node).unwrap())
         })
         .collect();
     start.wait();
@@ -444,9 +444,9 @@ fn derive_one(tree: &Tree, parent: usize, rng: &mut Rng) -> (Context, bool) {
     let p = &tree.contexts[parent];
     let parent_done = p.is_done();
     let (child, cancel) = if rng.below(2) == 0 {
-        context::with_cancel(p)
+        go_context::with_cancel(p)
     } else {
-        context::with_timeout(p, HOUR)
+        go_context::with_timeout(p, HOUR)
     };
     if parent_done {
         assert!(child.is_done(), "a child of done n{parent} was born live");

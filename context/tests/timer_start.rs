@@ -8,7 +8,7 @@
 use std::panic::catch_unwind;
 use std::time::Duration;
 
-use context::{Error, background, testing, with_timeout};
+use go_context::{Error, background, testing, with_timeout};
 
 /// Only a failing run waits this long.
 const BOUND: Duration = Duration::from_secs(10);

@@ -25,8 +25,8 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use context::{AfterFunc, CancelCauseFunc, CancelFunc, Cause, Context, Error, Key, testing};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use go_context::{AfterFunc, CancelCauseFunc, CancelFunc, Cause, Context, Error, Key, testing};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
@@ -687,7 +687,7 @@ impl Real {
     fn new() -> Self {
         let (ran_tx, ran_rx) = crossbeam_channel::unbounded();
         Real {
-            contexts: vec![Some(context::background())],
+            contexts: vec![Some(go_context::background())],
             handles: vec![None],
             links: vec![None],
             ran_tx,
@@ -738,7 +738,7 @@ impl Case {
             Step::Derive { node, parent, how } => self.derive(node, parent, how)?,
             Step::AfterFunc { node, ctx } => {
                 let tx = self.real.ran_tx.clone();
-                let link = context::after_func(self.real.ctx(ctx), move || {
+                let link = go_context::after_func(self.real.ctx(ctx), move || {
                     let _ = tx.send(node);
                 });
                 self.real.push(None, None, Some(link));
@@ -811,13 +811,13 @@ impl Case {
         let p = self.real.ctx(parent).clone();
         let (ctx, handle) = match how {
             How::Cancel => {
-                let (ctx, cancel) = context::with_cancel(&p);
+                let (ctx, cancel) = go_context::with_cancel(&p);
                 self.model
                     .derive_cancel(parent, ".WithCancel", self.model.deadline(parent));
                 (ctx, Some(Handle::Plain(cancel)))
             }
             How::CancelCause => {
-                let (ctx, cancel) = context::with_cancel_cause(&p);
+                let (ctx, cancel) = go_context::with_cancel_cause(&p);
                 self.model
                     .derive_cancel(parent, ".WithCancel", self.model.deadline(parent));
                 (ctx, Some(Handle::Cause(cancel)))
@@ -827,7 +827,7 @@ impl Case {
                     At::Past => (self.start, true),
                     At::Minutes(m) => (self.start + HOUR + MINUTE * u32::from(m), false),
                 };
-                let (ctx, cancel) = context::with_deadline_cause(&p, d, make_cause(cause));
+                let (ctx, cancel) = go_context::with_deadline_cause(&p, d, make_cause(cause));
                 self.model.with_deadline(parent, d, cause, past);
                 (ctx, Some(Handle::Plain(cancel)))
             }
@@ -837,19 +837,19 @@ impl Case {
             }
             How::TimeoutZero { cause } => self.timeout(parent, &p, Duration::ZERO, cause)?,
             How::TimeoutMax => {
-                let (ctx, cancel) = context::with_timeout(&p, Duration::MAX);
+                let (ctx, cancel) = go_context::with_timeout(&p, Duration::MAX);
                 self.model
                     .derive_cancel(parent, ".WithCancel", self.model.deadline(parent));
                 (ctx, Some(Handle::Plain(cancel)))
             }
             How::Value { key, value } => {
-                let ctx = context::with_value(&p, key.key(), value);
+                let ctx = go_context::with_value(&p, key.key(), value);
                 let label = format!(".WithValue(id, {value})");
                 self.model.push(parent, Kind::Value(key, value), label);
                 (ctx, None)
             }
             How::WithoutCancel => {
-                let ctx = context::without_cancel(&p);
+                let ctx = go_context::without_cancel(&p);
                 let label = ".WithoutCancel".to_owned();
                 self.model.push(parent, Kind::WithoutCancel, label);
                 (ctx, None)
@@ -872,7 +872,7 @@ impl Case {
         cause: Option<u8>,
     ) -> Result<(Context, Option<Handle>), TestCaseError> {
         let before = Instant::now();
-        let (ctx, cancel) = context::with_timeout_cause(p, timeout, make_cause(cause));
+        let (ctx, cancel) = go_context::with_timeout_cause(p, timeout, make_cause(cause));
         let after = Instant::now();
         let (low, high) = (before + timeout, after + timeout);
         let current = self.model.deadline(parent);

@@ -10,8 +10,8 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use context::{Context, Error, background, todo, with_cancel, with_timeout, with_value};
 use crossbeam_channel::{RecvError, bounded, never, select};
+use go_context::{Context, Error, background, todo, with_cancel, with_timeout, with_value};
 
 /// A failure timeout: only a failing test waits this long.
 const QUIESCENT: Duration = Duration::from_secs(10);
@@ -137,7 +137,7 @@ fn roots_time_out_their_waits() {
 
 #[test]
 fn value_layers_wait_on_their_cancel_ancestor() {
-    static USER: context::Key<&str> = context::Key::new("user");
+    static USER: go_context::Key<&str> = go_context::Key::new("user");
     let (ctx, cancel) = with_cancel(&background());
     let ctx = with_value(&ctx, &USER, "gopher");
     let waiter = thread::spawn({

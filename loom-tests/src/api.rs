@@ -14,7 +14,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-pub use context::Error;
+pub use go_context::Error;
 
 /// A future completing with the error a waiter sees once it is woken.
 pub type WaitFuture = Pin<Box<dyn Future<Output = Option<Error>> + Send>>;

@@ -7,8 +7,8 @@
 //!
 //! - [`api`]: the slice of the context API the models drive, as a trait
 //!   (and its first part, the tree alone).
-//! - [`real`]: [`Real`](real::Real), that trait over `context::loom`, the
-//!   `context` crate's own source compiled over loom's primitives.
+//! - [`real`]: [`Real`](real::Real), that trait over `go_context::loom`, the
+//!   `go-context` crate's own source compiled over loom's primitives.
 //! - [`models`]: one generic function per race, with its preemption bound.
 //! - [`twins`]: two textbook implementations, Go's design and the crate's
 //!   iterative one, that pass their models, and the broken twins, each a

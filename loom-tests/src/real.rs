@@ -1,17 +1,17 @@
-//! The real crate: [`Contexts`] (and so [`Trees`]) over `context::loom`, the `context` crate's
+//! The real crate: [`Contexts`] (and so [`Trees`]) over `go_context::loom`, the `go-context` crate's
 //! own source compiled over loom's primitives.
 
 use std::sync::Arc as StdArc;
 use std::time::Duration;
 
-use context::loom::{
+use crossbeam_channel::TryRecvError;
+use go_context::loom::{
     self as ctx, CancelCauseFunc, CancelFunc, Cause, Context, Key, Receiver, testing,
 };
-use crossbeam_channel::TryRecvError;
 
 use crate::api::{Contexts, Error, Trees, WaitFuture};
 
-/// The `context` crate itself.
+/// The `go-context` crate itself.
 #[derive(Debug)]
 pub struct Real;
 

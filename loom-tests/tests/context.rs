@@ -1,4 +1,4 @@
-//! The context models against the real crate (`context::loom`), and against
+//! The context models against the real crate (`go_context::loom`), and against
 //! the textbook implementations the twins are made from (the Go textbook and
 //! the iterative textbook): all must pass.
 //!

@@ -1,4 +1,4 @@
-//! The `stop-channel` model against the real crate (`stop_channel::loom`)
+//! The `stop-channel` model against the real crate (`go_stop_channel::loom`)
 //! and against the textbook the twins are made from: both must pass.
 #![cfg(feature = "loom")]
 

@@ -1,4 +1,4 @@
-//! The `waitgroup` models against the real crate (`waitgroup::loom`) and
+//! The `waitgroup` models against the real crate (`go_waitgroup::loom`) and
 //! against the textbook the twins are made from: all must pass.
 #![cfg(feature = "loom")]
 

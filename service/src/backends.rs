@@ -9,7 +9,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use context::Context;
+use go_context::Context;
 
 use crate::duration::show;
 use crate::gauge::Gauge;
@@ -35,7 +35,7 @@ pub(crate) enum BackendError {
     /// The call gave up because its context was done.
     Stopped {
         backend: &'static str,
-        err: context::Error,
+        err: go_context::Error,
         /// The context's cause, when it says more than `err`.
         cause: Option<String>,
     },

@@ -15,7 +15,7 @@ use std::fmt;
 /// use std::sync::Arc;
 /// use request_service::ClientDisconnected;
 ///
-/// let (ctx, hang_up) = context::with_cancel_cause(&context::background());
+/// let (ctx, hang_up) = go_context::with_cancel_cause(&go_context::background());
 /// hang_up.cancel(Some(Arc::new(ClientDisconnected)));
 /// assert!(ctx.cause().unwrap().downcast_ref::<ClientDisconnected>().is_some());
 /// assert_eq!(ctx.cause().unwrap().to_string(), "client disconnected");

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use context::{CancelFunc, Context};
+use go_context::{CancelFunc, Context};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
@@ -84,7 +84,7 @@ async fn respond(
     let timeout = match request_timeout(&head, &server) {
         Ok(timeout) => timeout,
         Err(message) => {
-            let ctx = context::with_value(&server.root, &TRACE_ID, trace);
+            let ctx = go_context::with_value(&server.root, &TRACE_ID, trace);
             let response = handler::reply(&ctx, 400, [format!("error: {message}")]);
             log_status(&ctx, &response, started, &server);
             return Ok(response.into_hyper());
@@ -94,10 +94,10 @@ async fn respond(
     // ANCHOR: request_tree
     // The connection's node, canceled by the watcher if the client hangs up
     // (and with the server's root if shutdown runs out of patience).
-    let (conn_ctx, hang_up) = context::with_cancel_cause(&server.root);
+    let (conn_ctx, hang_up) = go_context::with_cancel_cause(&server.root);
     // The request's deadline: from X-Timeout, or the server's default.
-    let (ctx, deadline) = context::with_timeout(&conn_ctx, timeout);
-    let ctx = context::with_value(&ctx, &TRACE_ID, trace);
+    let (ctx, deadline) = go_context::with_timeout(&conn_ctx, timeout);
+    let ctx = go_context::with_value(&ctx, &TRACE_ID, trace);
     server.log.request(
         &ctx,
         format_args!(

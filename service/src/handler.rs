@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use context::{CancelCauseFunc, Context};
+use go_context::{CancelCauseFunc, Context};
 
 use crate::backends::BackendError;
 use crate::causes::ClientDisconnected;
@@ -118,15 +118,15 @@ async fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response 
     // ANCHOR: values
     // Who is asking, and their proof: request-scoped data every backend
     // thread can read from its context.
-    let ctx = context::with_value(ctx, &USER, user.clone());
-    let ctx = context::with_value(&ctx, &TOKEN, token);
+    let ctx = go_context::with_value(ctx, &USER, user.clone());
+    let ctx = go_context::with_value(&ctx, &TOKEN, token);
     // ANCHOR_END: values
 
     // ANCHOR: fan_out
     // An error group: the first backend error cancels `group_ctx`, so the
     // other backend stops too; so do the request's deadline, a client
     // hang-up and shutdown, from further up the tree.
-    let (group_ctx, cancel_group) = context::with_cancel_cause(&ctx);
+    let (group_ctx, cancel_group) = go_context::with_cancel_cause(&ctx);
     let first_error = OnceLock::new();
     server
         .log
@@ -215,10 +215,10 @@ pub(crate) fn stopped(ctx: &Context) -> Response {
 /// The status for a request whose context is done, and why it is done.
 fn why_stopped(ctx: &Context) -> (u16, Option<String>) {
     match ctx.err() {
-        Some(context::Error::DeadlineExceeded) => {
-            (504, Some(context::Error::DeadlineExceeded.to_string()))
+        Some(go_context::Error::DeadlineExceeded) => {
+            (504, Some(go_context::Error::DeadlineExceeded.to_string()))
         }
-        Some(context::Error::Canceled) => {
+        Some(go_context::Error::Canceled) => {
             let cause = ctx.cause();
             let hung_up = cause
                 .as_ref()

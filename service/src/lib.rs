@@ -12,7 +12,7 @@
 //! [hyper](https://docs.rs/hyper)'s server and the tokio runtime. Each
 //! connection is a task, each request's handler is a task of its own, and
 //! `GET /profile` fans out to a slow database and an RPC backend, each on a
-//! thread of tokio's blocking pool, under one [`context::Context`] that
+//! thread of tokio's blocking pool, under one [`go_context::Context`] that
 //! carries the request's deadline, the user, their token and a trace id. The
 //! same context is awaited by the async code (`ctx.wait_async()`) and waited
 //! on by the blocking backends (`ctx.wait_timeout()`). The deadline, a

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
-use context::Context;
+use go_context::Context;
 
 use crate::values::TRACE_ID;
 

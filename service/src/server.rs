@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use context::{CancelCauseFunc, CancelFunc, Context};
+use go_context::{CancelCauseFunc, CancelFunc, Context};
+use go_waitgroup::WaitGroup;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::runtime::{Handle, Runtime};
 use tokio::task::JoinHandle;
-use waitgroup::WaitGroup;
 
 use crate::backends::Backends;
 use crate::causes::ShuttingDown;
@@ -142,9 +142,9 @@ impl Server {
         };
         let addr = listener.local_addr()?;
         // ANCHOR: roots
-        let (root, cancel_root) = context::with_cancel_cause(&context::background());
-        let (accepting, stop_accepting) = context::with_cancel_cause(&root);
-        let (stopped, mark_stopped) = context::with_cancel(&context::background());
+        let (root, cancel_root) = go_context::with_cancel_cause(&go_context::background());
+        let (accepting, stop_accepting) = go_context::with_cancel_cause(&root);
+        let (stopped, mark_stopped) = go_context::with_cancel(&go_context::background());
         // ANCHOR_END: roots
         let shared = Arc::new(Shared {
             log: config.log.clone(),

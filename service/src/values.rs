@@ -10,7 +10,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use context::Key;
+use go_context::Key;
 
 /// The key of the end user's identity, from the `X-User` header.
 ///
@@ -19,7 +19,7 @@ use context::Key;
 /// ```
 /// use request_service::{USER, User};
 ///
-/// let ctx = context::with_value(&context::background(), &USER, User::new("alice"));
+/// let ctx = go_context::with_value(&go_context::background(), &USER, User::new("alice"));
 /// assert_eq!(ctx.value(&USER).unwrap().as_str(), "alice");
 /// ```
 pub static USER: Key<User> = Key::new("user");
@@ -31,7 +31,7 @@ pub static USER: Key<User> = Key::new("user");
 /// ```
 /// use request_service::{TOKEN, Token};
 ///
-/// let ctx = context::with_value(&context::background(), &TOKEN, Token::new("s3cret"));
+/// let ctx = go_context::with_value(&go_context::background(), &TOKEN, Token::new("s3cret"));
 /// assert_eq!(ctx.value(&TOKEN).unwrap().secret(), "s3cret");
 /// assert_eq!(ctx.to_string(), "context.Background.WithValue(token, Token(***))");
 /// ```
@@ -45,7 +45,7 @@ pub static TOKEN: Key<Token> = Key::new("token");
 /// use request_service::{TRACE_ID, TraceId};
 ///
 /// let trace = TraceId::parse("req-42").unwrap();
-/// let ctx = context::with_value(&context::background(), &TRACE_ID, trace);
+/// let ctx = go_context::with_value(&go_context::background(), &TRACE_ID, trace);
 /// assert_eq!(ctx.value(&TRACE_ID).unwrap().as_str(), "req-42");
 /// ```
 pub static TRACE_ID: Key<TraceId> = Key::new("trace_id");

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use context::{CancelCauseFunc, Context};
+use go_context::{CancelCauseFunc, Context};
 
 use crate::causes::ClientDisconnected;
 use crate::gauge::{Entered, Gauge};

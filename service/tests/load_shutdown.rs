@@ -25,7 +25,8 @@ fn threads() -> usize {
 fn a_thousand_slow_requests_are_all_answered_and_canceled_at_shutdown() {
     // The context crate's timer thread lives as long as the process; start
     // it before counting.
-    let (_ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_secs(3600));
+    let (_ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_secs(3600));
     let before = threads();
 
     let (answered, stopped_backends) =

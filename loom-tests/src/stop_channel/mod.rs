@@ -1,8 +1,8 @@
-//! Models of the `stop-channel` crate: closing racing with watchers.
+//! Models of the `go-stop-channel` crate: closing racing with watchers.
 //!
 //! Organised as the context models are: [`StopChannels`] is the slice of
 //! the API the model drives, implemented by the real crate
-//! (`stop_channel::loom`, in [`real`]), by a textbook implementation and by
+//! (`go_stop_channel::loom`, in [`real`]), by a textbook implementation and by
 //! broken twins ([`twins`]); the model is in [`models`].
 //!
 //! The channel is crossbeam's, which loom cannot see into: the models only

@@ -1,6 +1,6 @@
-//! The real crate: [`StopChannels`] over `stop_channel::loom`.
+//! The real crate: [`StopChannels`] over `go_stop_channel::loom`.
 
-use ::stop_channel::loom::{StopSignal, StopSource, stop_channel};
+use ::go_stop_channel::loom::{StopSignal, StopSource, stop_channel};
 use crossbeam_channel::TryRecvError;
 
 use super::StopChannels;

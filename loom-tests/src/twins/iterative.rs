@@ -1,4 +1,4 @@
-//! The iterative textbook: the `context` crate's cancellation tree written
+//! The iterative textbook: the `go-context` crate's cancellation tree written
 //! as plainly as possible over loom's primitives, with every step that a
 //! twin gets wrong as a default method of [`WalkSteps`].
 //!

@@ -1,13 +1,13 @@
-//! Models of the `waitgroup` crate: `WaitGroup` and `errgroup`.
+//! Models of the `go-waitgroup` crate: `WaitGroup` and `errgroup`.
 //!
 //! Organised as the context models are: a trait for the slice of the API the
 //! models drive ([`WaitGroups`], [`ErrGroups`]), implemented by the real
-//! crate (`waitgroup::loom`, in [`real`]), by a textbook implementation and
+//! crate (`go_waitgroup::loom`, in [`real`]), by a textbook implementation and
 //! by broken twins ([`twins`]); the models are in [`models`].
 
 use std::fmt;
 
-use ::context::loom::Context;
+use ::go_context::loom::Context;
 
 pub mod models;
 pub mod real;

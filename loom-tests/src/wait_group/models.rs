@@ -5,7 +5,7 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
 
-use ::context::loom::{Error, background};
+use ::go_context::loom::{Error, background};
 
 use super::{ErrGroups, TaskError, WaitGroups};
 use crate::support::{check, yield_until};

@@ -1,8 +1,8 @@
-//! The real crate: [`WaitGroups`] and [`ErrGroups`] over `waitgroup::loom`.
+//! The real crate: [`WaitGroups`] and [`ErrGroups`] over `go_waitgroup::loom`.
 
-use ::context::loom::Context;
-use ::waitgroup::loom::WaitGroup;
-use ::waitgroup::loom::errgroup::Group;
+use ::go_context::loom::Context;
+use ::go_waitgroup::loom::WaitGroup;
+use ::go_waitgroup::loom::errgroup::Group;
 
 use super::{ErrGroups, TaskError, WaitGroups};
 use crate::real::Real;

@@ -36,13 +36,13 @@
 //! would spin on it. The closed stop channel is the opposite case: it must
 //! stay ready, so that every worker sees it.
 //!
-//! Run it with `cargo run -p stop-channel --example nil_channel`.
+//! Run it with `cargo run -p go-stop-channel --example nil_channel`.
 
 use std::io::{self, Write};
 use std::thread;
 
 use crossbeam_channel::{Receiver, never, select, unbounded};
-use stop_channel::{StopSignal, stop_channel};
+use go_stop_channel::{StopSignal, stop_channel};
 
 // ANCHOR: merge
 fn merge(stop: StopSignal, a: Receiver<i32>, b: Receiver<i32>) -> Receiver<i32> {

@@ -39,14 +39,14 @@
 //! the same every run (how many more rounds run before the stop is seen
 //! depends on timing).
 //!
-//! Run it with `cargo run -p stop-channel --example select_stop`.
+//! Run it with `cargo run -p go-stop-channel --example select_stop`.
 
 use std::io::{self, Write};
 use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{Sender, select, unbounded};
-use stop_channel::{StopSignal, stop_channel};
+use go_stop_channel::{StopSignal, stop_channel};
 
 // ANCHOR: monitor
 /// Watches until told to stop; `default` makes each `select!` a poll.

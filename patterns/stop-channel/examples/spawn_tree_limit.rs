@@ -27,13 +27,13 @@
 //! With `context`, each level is one `context.WithCancel(parent)` line: the
 //! tree watches both stops and fans out for you (see the context chapter).
 //!
-//! Run it with `cargo run -p stop-channel --example spawn_tree_limit`.
+//! Run it with `cargo run -p go-stop-channel --example spawn_tree_limit`.
 
 use std::io::{self, Write};
 use std::thread;
 
 use crossbeam_channel::select;
-use stop_channel::{StopSignal, stop_channel};
+use go_stop_channel::{StopSignal, stop_channel};
 
 // ANCHOR: supervisor
 /// A worker: waits for its stop, then reports.
@@ -67,7 +67,7 @@ fn supervisor(name: &'static str, all: StopSignal, mine: StopSignal) -> Vec<Stri
     report
     // With context, all three are one line, and the subtree follows its
     // parent by itself:
-    //     let (ctx, cancel) = context::with_cancel(&parent_ctx);
+    //     let (ctx, cancel) = go_context::with_cancel(&parent_ctx);
 }
 // ANCHOR_END: supervisor
 

@@ -34,13 +34,13 @@
 //! of `select_stop`. Results are sorted before printing, so the output does
 //! not depend on which worker took which job.
 //!
-//! Run it with `cargo run -p stop-channel --example stop_or_work`.
+//! Run it with `cargo run -p go-stop-channel --example stop_or_work`.
 
 use std::io::{self, Write};
 use std::thread;
 
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
-use stop_channel::{StopSignal, stop_channel};
+use go_stop_channel::{StopSignal, stop_channel};
 
 // ANCHOR: worker
 /// Handles jobs until stopped (or until the job queue is closed); returns

@@ -25,14 +25,14 @@
 //! `crossbeam_channel::tick`. `StopSignal::wait_timeout` is the blocking form
 //! of the same race, for code that has nothing else to select on.
 //!
-//! Run it with `cargo run -p stop-channel --example stop_timeout`.
+//! Run it with `cargo run -p go-stop-channel --example stop_timeout`.
 
 use std::io::{self, Write};
 use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{after, select, tick};
-use stop_channel::{StopSignal, stop_channel};
+use go_stop_channel::{StopSignal, stop_channel};
 
 // ANCHOR: worker
 fn worker(name: &str, stop: StopSignal, budget: Duration) -> String {

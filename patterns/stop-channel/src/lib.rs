@@ -59,7 +59,7 @@
 //! use std::thread;
 //! use crossbeam_channel::{select, unbounded};
 //!
-//! let (stop, stopped) = stop_channel::stop_channel();
+//! let (stop, stopped) = go_stop_channel::stop_channel();
 //! let (jobs_tx, jobs) = unbounded::<u64>();
 //! let workers: Vec<_> = (0..3)
 //!     .map(|_| {
@@ -146,3 +146,8 @@ pub use threads::{StopSignal, StopSource, stop_channel};
 pub mod loom {
     stop_pair!(crate::sync::loom_prims);
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

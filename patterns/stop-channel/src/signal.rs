@@ -32,7 +32,7 @@ use super::sync::Arc;
 /// use crossbeam_channel::{select, unbounded};
 /// use std::thread;
 ///
-/// let (stop, stopped) = stop_channel::stop_channel();
+/// let (stop, stopped) = go_stop_channel::stop_channel();
 /// let (jobs_tx, jobs) = unbounded::<u32>();
 /// let worker = thread::spawn(move || {
 ///     let mut done = 0;
@@ -76,7 +76,7 @@ impl StopSignal {
     /// ```
     /// use crossbeam_channel::select;
     ///
-    /// let (stop, stopped) = stop_channel::stop_channel();
+    /// let (stop, stopped) = go_stop_channel::stop_channel();
     /// stop.close();
     /// let stop_arm = stopped.receiver();
     /// select! {
@@ -99,7 +99,7 @@ impl StopSignal {
     /// # Examples
     ///
     /// ```
-    /// let (stop, stopped) = stop_channel::stop_channel();
+    /// let (stop, stopped) = go_stop_channel::stop_channel();
     /// assert!(!stopped.is_closed());
     /// stop.close();
     /// assert!(stopped.is_closed());
@@ -118,7 +118,7 @@ impl StopSignal {
     /// ```
     /// use std::thread;
     ///
-    /// let (stop, stopped) = stop_channel::stop_channel();
+    /// let (stop, stopped) = go_stop_channel::stop_channel();
     /// let watcher = thread::spawn(move || stopped.wait());
     /// drop(stop); // dropping the source closes the channel
     /// watcher.join().unwrap();
@@ -135,7 +135,7 @@ impl StopSignal {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (stop, stopped) = stop_channel::stop_channel();
+    /// let (stop, stopped) = go_stop_channel::stop_channel();
     /// assert!(!stopped.wait_timeout(Duration::from_millis(1)));
     /// stop.close();
     /// assert!(stopped.wait_timeout(Duration::from_secs(1)));
@@ -161,7 +161,7 @@ impl fmt::Debug for StopSignal {
     /// # Examples
     ///
     /// ```
-    /// let (stop, stopped) = stop_channel::stop_channel();
+    /// let (stop, stopped) = go_stop_channel::stop_channel();
     /// stop.close();
     /// assert_eq!(format!("{stopped:?}"), "StopSignal { closed: true }");
     /// ```

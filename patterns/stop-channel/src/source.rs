@@ -38,7 +38,7 @@ use super::sync::{Arc, AtomicU8, Condvar, Mutex, Ordering};
 /// use crossbeam_channel::{select, tick};
 /// use std::time::Duration;
 ///
-/// let (stop, stopped) = stop_channel::stop_channel();
+/// let (stop, stopped) = go_stop_channel::stop_channel();
 /// let ticks = tick(Duration::from_millis(1));
 /// let worker = thread::spawn(move || {
 ///     let mut rounds = 0;
@@ -71,7 +71,7 @@ pub fn stop_channel() -> (StopSource, StopSignal) {
 /// # Examples
 ///
 /// ```
-/// let stop = stop_channel::StopSource::new();
+/// let stop = go_stop_channel::StopSource::new();
 /// let a = stop.signal();
 /// let b = a.clone();
 /// assert!(!a.is_closed());
@@ -115,7 +115,7 @@ impl StopSource {
     /// # Examples
     ///
     /// ```
-    /// let stop = stop_channel::StopSource::new();
+    /// let stop = go_stop_channel::StopSource::new();
     /// assert!(!stop.is_closed());
     /// ```
     pub fn new() -> Self {
@@ -138,7 +138,7 @@ impl StopSource {
     /// # Examples
     ///
     /// ```
-    /// let stop = stop_channel::StopSource::new();
+    /// let stop = go_stop_channel::StopSource::new();
     /// stop.close();
     /// let late = stop.signal();
     /// assert!(late.is_closed());
@@ -160,7 +160,7 @@ impl StopSource {
     /// ```
     /// use std::thread;
     ///
-    /// let stop = stop_channel::StopSource::new();
+    /// let stop = go_stop_channel::StopSource::new();
     /// let workers: Vec<_> = (0..3)
     ///     .map(|_| {
     ///         let stopped = stop.signal();
@@ -183,7 +183,7 @@ impl StopSource {
     /// # Examples
     ///
     /// ```
-    /// let stop = stop_channel::StopSource::new();
+    /// let stop = go_stop_channel::StopSource::new();
     /// stop.close();
     /// assert!(stop.is_closed());
     /// ```
@@ -261,7 +261,7 @@ impl Default for StopSource {
     /// # Examples
     ///
     /// ```
-    /// let stop = stop_channel::StopSource::default();
+    /// let stop = go_stop_channel::StopSource::default();
     /// assert!(!stop.is_closed());
     /// ```
     fn default() -> Self {
@@ -275,7 +275,7 @@ impl fmt::Debug for StopSource {
     /// # Examples
     ///
     /// ```
-    /// let stop = stop_channel::StopSource::new();
+    /// let stop = go_stop_channel::StopSource::new();
     /// assert_eq!(format!("{stop:?}"), "StopSource { closed: false }");
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

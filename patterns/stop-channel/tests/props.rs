@@ -17,8 +17,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, select};
+use go_stop_channel::{StopSignal, StopSource};
 use proptest::prelude::*;
-use stop_channel::{StopSignal, StopSource};
 
 /// How long a watcher may take to see the close; only a failing case waits
 /// this long.
@@ -213,7 +213,7 @@ fn drive(shared: &Arc<Shared>, script: &[Act]) -> Result<usize, String> {
 fn run(scripts: &[Vec<Act>]) -> Result<(), TestCaseError> {
     let (stopped_tx, stopped) = crossbeam_channel::unbounded();
     let (jobs_tx, jobs) = crossbeam_channel::bounded(4);
-    let (source, signal) = stop_channel::stop_channel();
+    let (source, signal) = go_stop_channel::stop_channel();
     let shared = Arc::new(Shared {
         source,
         signal,
@@ -270,7 +270,7 @@ proptest! {
 #[test]
 fn woken_watchers_see_is_closed() {
     for round in 0..1_000 {
-        let (source, signal) = stop_channel::stop_channel();
+        let (source, signal) = go_stop_channel::stop_channel();
         let watcher = thread::spawn(move || {
             let woken = signal.recv_timeout(BOUND).is_err();
             (woken, signal.is_closed())

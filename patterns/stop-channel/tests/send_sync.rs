@@ -2,7 +2,7 @@
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
-use stop_channel::{StopSignal, StopSource};
+use go_stop_channel::{StopSignal, StopSource};
 
 fn send_sync<T: Send + Sync>() {}
 fn unpin<T: Unpin>() {}
@@ -21,6 +21,6 @@ fn public_types() {
 #[cfg(feature = "loom")]
 #[test]
 fn loom_instance_types() {
-    send_sync::<stop_channel::loom::StopSource>();
-    send_sync::<stop_channel::loom::StopSignal>();
+    send_sync::<go_stop_channel::loom::StopSource>();
+    send_sync::<go_stop_channel::loom::StopSignal>();
 }

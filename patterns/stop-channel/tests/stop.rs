@@ -6,7 +6,7 @@ use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{RecvError, TryRecvError, after, never, select, unbounded};
-use stop_channel::{StopSignal, StopSource, stop_channel};
+use go_stop_channel::{StopSignal, StopSource, stop_channel};
 
 const THREADS: usize = 8;
 

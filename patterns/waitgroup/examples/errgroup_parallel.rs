@@ -42,14 +42,14 @@
 //! }
 //! ```
 //!
-//! Run it with `cargo run -p waitgroup --example errgroup_parallel`.
+//! Run it with `cargo run -p go-waitgroup --example errgroup_parallel`.
 
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
-use context::Context;
-use waitgroup::errgroup::Group;
+use go_context::Context;
+use go_waitgroup::errgroup::Group;
 
 type SearchResult = String;
 
@@ -96,7 +96,7 @@ fn google(ctx: &Context, query: &str) -> Result<Vec<SearchResult>, SearchError> 
 }
 
 fn run(out: &mut dyn Write) -> io::Result<()> {
-    match google(&context::background(), "golang") {
+    match google(&go_context::background(), "golang") {
         Ok(results) => {
             for result in results {
                 writeln!(out, "{result}")?;

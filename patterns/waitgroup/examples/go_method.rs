@@ -26,13 +26,13 @@
 //! The fetch is simulated (no network); the results come back in URL order.
 //! The second half shows `go_scoped`, whose tasks may borrow.
 //!
-//! Run it with `cargo run -p waitgroup --example go_method`.
+//! Run it with `cargo run -p go-waitgroup --example go_method`.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 /// Stands in for `http.Get(url)`: the length of a pretend page.
 fn fetch(url: &str) -> usize {

@@ -28,14 +28,14 @@
 //! detected as in Go, when the race is caught in the act; they cannot be
 //! shown deterministically.
 //!
-//! Run it with `cargo run -p waitgroup --example misuse`.
+//! Run it with `cargo run -p go-waitgroup --example misuse`.
 
 use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
-use waitgroup::WaitGroup;
-use waitgroup::errgroup::Group;
+use go_waitgroup::WaitGroup;
+use go_waitgroup::errgroup::Group;
 
 /// Runs `f`, which must panic, and returns the panic's message.
 fn panic_message(f: impl FnOnce()) -> String {

@@ -24,17 +24,18 @@
 //! (it waits for a gate the example opens only afterwards), so the request's
 //! deadline wins; the group is still usable afterwards.
 //!
-//! Run it with `cargo run -p waitgroup --example wait_context`.
+//! Run it with `cargo run -p go-waitgroup --example wait_context`.
 
 use std::io::{self, Write};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 // ANCHOR: wait_context
 fn run(out: &mut dyn Write) -> io::Result<()> {
-    let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(50));
+    let (ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_millis(50));
     let wg = WaitGroup::new();
     let (open_gate, gate) = mpsc::channel::<()>();
 

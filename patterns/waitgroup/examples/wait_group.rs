@@ -29,13 +29,13 @@
 //! Here each worker computes half of a sum; `main` reports the halves in
 //! worker order once the group is done, so the output is the same every run.
 //!
-//! Run it with `cargo run -p waitgroup --example wait_group`.
+//! Run it with `cargo run -p go-waitgroup --example wait_group`.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 // ANCHOR: add_done
 fn run(out: &mut dyn Write) -> io::Result<()> {

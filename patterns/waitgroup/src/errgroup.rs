@@ -4,7 +4,7 @@
 //! [`Group`] is a [`WaitGroup`](crate::WaitGroup) whose tasks return
 //! `Result<(), E>`: [`wait`](Group::wait) returns the first error, in order
 //! of completion. A group made by [`Group::with_context`] also derives a
-//! [`context::Context`] that the first error cancels (with the error as its
+//! [`go_context::Context`] that the first error cancels (with the error as its
 //! cause), so sibling tasks that watch it stop early. [`set_limit`]
 //! bounds how many tasks run at once; [`try_go`](Group::try_go) starts one
 //! only if a slot is free.
@@ -15,7 +15,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use waitgroup::errgroup::Group;
+//! use go_waitgroup::errgroup::Group;
 //!
 //! let g: Group<Arc<std::io::Error>> = Group::new();
 //! for part in 0..3 {
@@ -39,7 +39,7 @@
 //! | `g.TryGo(f)` | [`g.try_go(f)`](Group::try_go) |
 //! | `g.SetLimit(n)`, `g.SetLimit(-1)` | [`g.set_limit(Some(n))`](Group::set_limit), `g.set_limit(None)` |
 //! | `err := g.Wait()` | [`g.wait()`](Group::wait) → `Result<(), E>` |
-//! | `context.Cause(ctx)` after an error | that error, as a [`context::Cause`] you can downcast to `E` |
+//! | `context.Cause(ctx)` after an error | that error, as a [`go_context::Cause`] you can downcast to `E` |
 //! | a panic in f crashes the process | caught; [`wait`](Group::wait) panics (see [`go`](Group::go)) |
 //!
 //! The error type is a parameter: `E` must be `Clone` because `wait` may be
@@ -63,7 +63,7 @@ use super::wait_group::{Outcome, WaitGroup};
 ///
 /// ```
 /// use std::sync::mpsc;
-/// use waitgroup::errgroup::Group;
+/// use go_waitgroup::errgroup::Group;
 ///
 /// #[derive(Debug, Clone, PartialEq)]
 /// struct TooBig(u32);
@@ -97,7 +97,7 @@ use super::wait_group::{Outcome, WaitGroup};
 ///   *any* task is active, where Go only counts tasks started under a limit.
 /// - Dropping the last handle of a group made by
 ///   [`with_context`](Group::with_context) (once its tasks have finished)
-///   cancels the derived context, as dropping a [`context::CancelFunc`] does.
+///   cancels the derived context, as dropping a [`go_context::CancelFunc`] does.
 pub struct Group<E> {
     shared: Arc<Shared<E>>,
 }
@@ -137,7 +137,7 @@ impl<E> Group<E> {
     /// # Examples
     ///
     /// ```
-    /// let g = waitgroup::errgroup::Group::<String>::new();
+    /// let g = go_waitgroup::errgroup::Group::<String>::new();
     /// g.go(|| Ok(()));
     /// assert_eq!(g.wait(), Ok(()));
     /// ```
@@ -178,7 +178,7 @@ impl<E> Group<E> {
     /// # Examples
     ///
     /// ```
-    /// let g = waitgroup::errgroup::Group::<String>::new();
+    /// let g = go_waitgroup::errgroup::Group::<String>::new();
     /// g.set_limit(Some(0));
     /// assert!(!g.try_go(|| Ok(())));
     /// g.set_limit(Some(1));
@@ -209,16 +209,16 @@ where
     /// `errgroup.WithContext`.
     ///
     /// The context is canceled the first time a task returns an error (its
-    /// [cause](context::Context::cause) is that error), the first time
+    /// [cause](go_context::Context::cause) is that error), the first time
     /// [`wait`](Group::wait) returns, or when a task panics, whichever comes
     /// first; and, like every derived context, when `parent` is.
     ///
     /// # Examples
     ///
     /// ```
-    /// use waitgroup::errgroup::Group;
+    /// use go_waitgroup::errgroup::Group;
     ///
-    /// let (g, ctx) = Group::<std::fmt::Error>::with_context(&context::background());
+    /// let (g, ctx) = Group::<std::fmt::Error>::with_context(&go_context::background());
     /// for task in 0..3 {
     ///     let ctx = ctx.clone();
     ///     g.go(move || {
@@ -271,7 +271,7 @@ where
     /// # Examples
     ///
     /// ```
-    /// let g = waitgroup::errgroup::Group::new();
+    /// let g = go_waitgroup::errgroup::Group::new();
     /// g.go(|| Err("first"));
     /// g.wait().unwrap_err();
     /// g.go(|| Err("second")); // dropped: the first error stays
@@ -298,7 +298,7 @@ where
     /// ```
     /// use std::sync::mpsc;
     ///
-    /// let g = waitgroup::errgroup::Group::<String>::new();
+    /// let g = go_waitgroup::errgroup::Group::<String>::new();
     /// g.set_limit(Some(1));
     /// let (release, hold) = mpsc::channel::<()>();
     /// assert!(g.try_go(move || {
@@ -345,7 +345,7 @@ where
     /// Go's `Wait`.
     ///
     /// It always cancels the group's context, if it has one (with cause
-    /// [`context::Error::Canceled`] when no task failed). It may be called
+    /// [`go_context::Error::Canceled`] when no task failed). It may be called
     /// again, after more tasks: it returns the first error of the group's
     /// whole life.
     ///
@@ -361,10 +361,10 @@ where
     /// # Examples
     ///
     /// ```
-    /// let (g, ctx) = waitgroup::errgroup::Group::<std::fmt::Error>::with_context(&context::background());
+    /// let (g, ctx) = go_waitgroup::errgroup::Group::<std::fmt::Error>::with_context(&go_context::background());
     /// g.go(|| Ok(()));
     /// assert_eq!(g.wait(), Ok(()));
-    /// assert_eq!(ctx.err(), Some(context::Error::Canceled)); // Wait cancels
+    /// assert_eq!(ctx.err(), Some(go_context::Error::Canceled)); // Wait cancels
     /// ```
     #[track_caller]
     pub fn wait(&self) -> Result<(), E> {
@@ -454,7 +454,7 @@ impl<E> Clone for Group<E> {
     /// # Examples
     ///
     /// ```
-    /// let g = waitgroup::errgroup::Group::<String>::new();
+    /// let g = go_waitgroup::errgroup::Group::<String>::new();
     /// let spawner = g.clone();
     /// g.go(move || {
     ///     spawner.go(|| Ok(())); // a task starting a task
@@ -475,7 +475,7 @@ impl<E> Default for Group<E> {
     /// # Examples
     ///
     /// ```
-    /// let g = waitgroup::errgroup::Group::<String>::default();
+    /// let g = go_waitgroup::errgroup::Group::<String>::default();
     /// assert_eq!(g.wait(), Ok(()));
     /// ```
     fn default() -> Self {
@@ -489,7 +489,7 @@ impl<E> fmt::Debug for Group<E> {
     /// # Examples
     ///
     /// ```
-    /// let g = waitgroup::errgroup::Group::<String>::new();
+    /// let g = go_waitgroup::errgroup::Group::<String>::new();
     /// g.set_limit(Some(4));
     /// assert_eq!(format!("{g:?}"), "Group { active: 0, limit: Some(4), failed: false }");
     /// ```

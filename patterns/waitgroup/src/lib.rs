@@ -16,7 +16,7 @@
 //! - [`WaitGroup::add`], [`WaitGroup::done`]: count tasks by hand.
 //! - [`WaitGroup::wait`], [`WaitGroup::wait_timeout`],
 //!   [`WaitGroup::wait_context`]: block until the counter is zero, or give up
-//!   on a timeout or a done [`context::Context`].
+//!   on a timeout or a done [`go_context::Context`].
 //!
 //! Tasks that can fail:
 //! - [`errgroup`]: the module, Go's `golang.org/x/sync/errgroup`.
@@ -44,7 +44,7 @@
 //!
 //! ```
 //! use std::sync::{Arc, Mutex};
-//! use waitgroup::WaitGroup;
+//! use go_waitgroup::WaitGroup;
 //!
 //! let wg = WaitGroup::new();
 //! let parts = Arc::new(Mutex::new(Vec::new()));
@@ -65,15 +65,15 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use waitgroup::WaitGroup;
+//! use go_waitgroup::WaitGroup;
 //!
 //! let wg = WaitGroup::new();
 //! wg.add(1); // a task that is late
 //! assert!(!wg.wait_timeout(Duration::from_millis(5)));
 //!
-//! let (ctx, cancel) = context::with_cancel(&context::background());
+//! let (ctx, cancel) = go_context::with_cancel(&go_context::background());
 //! cancel.cancel();
-//! assert_eq!(wg.wait_context(&ctx), Err(context::Error::Canceled));
+//! assert_eq!(wg.wait_context(&ctx), Err(go_context::Error::Canceled));
 //! wg.done();
 //! assert!(wg.wait_timeout(Duration::ZERO));
 //! ```
@@ -81,9 +81,9 @@
 //! # Tasks that fail: errgroup
 //!
 //! ```
-//! use waitgroup::errgroup::Group;
+//! use go_waitgroup::errgroup::Group;
 //!
-//! let (g, ctx) = Group::<std::fmt::Error>::with_context(&context::background());
+//! let (g, ctx) = Group::<std::fmt::Error>::with_context(&go_context::background());
 //! g.go(|| Err(std::fmt::Error));
 //! let sibling = ctx.clone();
 //! g.go(move || {
@@ -112,7 +112,7 @@
 //! ```
 //! use std::panic::{AssertUnwindSafe, catch_unwind};
 //!
-//! let wg = waitgroup::WaitGroup::new();
+//! let wg = go_waitgroup::WaitGroup::new();
 //! let err = catch_unwind(AssertUnwindSafe(|| wg.done())).unwrap_err();
 //! assert_eq!(err.downcast_ref::<String>().unwrap(), "sync: negative WaitGroup counter");
 //! ```
@@ -121,7 +121,7 @@
 //!
 //! With the `loom` feature the crate also builds a second copy of
 //! [`WaitGroup`] and [`errgroup`] over [loom](https://docs.rs/loom)'s
-//! primitives and `context::loom`, for the workspace's model checks. It is
+//! primitives and `go_context::loom`, for the workspace's model checks. It is
 //! not part of the API.
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
@@ -146,7 +146,7 @@ macro_rules! wait_groups {
 /// The concurrent core, over std's primitives: what users run.
 #[path = "."]
 mod threads {
-    wait_groups!(crate::sync::std_prims, ::context);
+    wait_groups!(crate::sync::std_prims, ::go_context);
 
     // Scoped threads: this instance only (loom has none).
     mod scoped;
@@ -154,7 +154,7 @@ mod threads {
 
 pub use threads::{WaitGroup, errgroup};
 
-/// The same core over loom's primitives and `context::loom`, for the
+/// The same core over loom's primitives and `go_context::loom`, for the
 /// workspace's loom models.
 ///
 /// Every item behaves as its namesake at the crate root, but must be used
@@ -169,5 +169,10 @@ pub use threads::{WaitGroup, errgroup};
 // link `go_scoped`, which the loom copy (no scoped threads) lacks.
 #[allow(clippy::duplicate_mod, rustdoc::broken_intra_doc_links)]
 pub mod loom {
-    wait_groups!(crate::sync::loom_prims, ::context::loom);
+    wait_groups!(crate::sync::loom_prims, ::go_context::loom);
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -36,7 +36,7 @@ impl WaitGroup {
     ///
     /// let numbers = [1u64, 2, 3, 4, 5, 6];
     /// let total = AtomicU64::new(0);
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// thread::scope(|s| {
     ///     for half in numbers.chunks(3) {
     ///         wg.go_scoped(s, || {

@@ -16,7 +16,7 @@ pub(crate) mod std_prims {
     pub(crate) use std::sync::Arc;
     pub(crate) use std::sync::atomic::{AtomicU64, Ordering};
 
-    /// std's `Arc` in both instances: `std::task::Wake` and `context::Cause`
+    /// std's `Arc` in both instances: `std::task::Wake` and `go_context::Cause`
     /// are defined over it, whatever the other primitives are.
     pub(crate) use std::sync::Arc as StdArc;
 

@@ -71,7 +71,7 @@ fn waiters(state: u64) -> u32 {
 /// [`add`](WaitGroup::add) and [`done`](WaitGroup::done)), then block in
 /// [`wait`](WaitGroup::wait) until every task has finished. [`wait_timeout`]
 /// and [`wait_context`] give up early on a timeout or a done
-/// [`context::Context`].
+/// [`go_context::Context`].
 ///
 /// `WaitGroup` is a cheap handle: [`Clone`] gives another handle to the
 /// **same** group, like copying a Go `*sync.WaitGroup` pointer, and does not
@@ -89,7 +89,7 @@ fn waiters(state: u64) -> u32 {
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 ///
-/// let wg = waitgroup::WaitGroup::new();
+/// let wg = go_waitgroup::WaitGroup::new();
 /// let finished = Arc::new(AtomicUsize::new(0));
 /// for _ in 0..4 {
 ///     let finished = Arc::clone(&finished);
@@ -107,7 +107,7 @@ fn waiters(state: u64) -> u32 {
 /// ```
 /// use std::thread;
 ///
-/// let wg = waitgroup::WaitGroup::new();
+/// let wg = go_waitgroup::WaitGroup::new();
 /// let mut parts = [0u64; 3];
 /// thread::scope(|s| {
 ///     for (i, part) in parts.iter_mut().enumerate() {
@@ -199,7 +199,7 @@ impl WaitGroup {
     /// # Examples
     ///
     /// ```
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.wait(); // a zero counter: returns at once
     /// ```
     pub fn new() -> Self {
@@ -239,7 +239,7 @@ impl WaitGroup {
     /// ```
     /// use std::thread;
     ///
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.add(2);
     /// for _ in 0..2 {
     ///     let wg = wg.clone();
@@ -249,7 +249,7 @@ impl WaitGroup {
     /// ```
     ///
     /// ```should_panic
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.add(-1); // panics: sync: negative WaitGroup counter
     /// ```
     #[inline]
@@ -271,7 +271,7 @@ impl WaitGroup {
     /// # Examples
     ///
     /// ```
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.add(1);
     /// wg.done();
     /// wg.wait();
@@ -302,7 +302,7 @@ impl WaitGroup {
     /// # Examples
     ///
     /// ```
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.go(|| { /* a task */ });
     /// wg.wait();
     /// ```
@@ -344,7 +344,7 @@ impl WaitGroup {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.add(1);
     /// assert!(!wg.wait_timeout(Duration::from_millis(1)));
     /// wg.done();
@@ -368,7 +368,7 @@ impl WaitGroup {
     ///
     /// When both have happened by the time this call looks, the counter wins:
     /// the work is finished, so it reports success. On a context that can
-    /// never be canceled ([`context::background`]) this is
+    /// never be canceled ([`go_context::background`]) this is
     /// [`wait`](WaitGroup::wait).
     ///
     /// No helper thread is started: the wait registers a waker with the
@@ -377,7 +377,7 @@ impl WaitGroup {
     ///
     /// # Errors
     ///
-    /// [`context::Error::Canceled`] or [`context::Error::DeadlineExceeded`]
+    /// [`go_context::Error::Canceled`] or [`go_context::Error::DeadlineExceeded`]
     /// if `ctx` is done while the counter is not zero.
     ///
     /// # Panics
@@ -389,10 +389,10 @@ impl WaitGroup {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.add(1); // a task that never finishes
-    /// let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(10));
-    /// assert_eq!(wg.wait_context(&ctx), Err(context::Error::DeadlineExceeded));
+    /// let (ctx, _cancel) = go_context::with_timeout(&go_context::background(), Duration::from_millis(10));
+    /// assert_eq!(wg.wait_context(&ctx), Err(go_context::Error::DeadlineExceeded));
     /// wg.done();
     /// assert_eq!(wg.wait_context(&ctx), Ok(()));
     /// ```
@@ -448,7 +448,7 @@ impl WaitGroup {
     /// ```
     /// use std::sync::mpsc;
     ///
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// let (tx, rx) = mpsc::channel();
     /// for id in 0..3 {
     ///     let tx = tx.clone();
@@ -517,7 +517,7 @@ impl WaitGroup {
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     ///
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// let finished = Arc::new(AtomicUsize::new(0));
     /// for _ in 0..100 {
     ///     let finished = Arc::clone(&finished);
@@ -532,7 +532,7 @@ impl WaitGroup {
     /// On a thread, which is what [`go`](WaitGroup::go) does:
     ///
     /// ```
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// std::thread::spawn(wg.task(|| println!("hello from a task")));
     /// wg.wait();
     /// ```
@@ -542,7 +542,7 @@ impl WaitGroup {
     /// ```
     /// use std::panic::{AssertUnwindSafe, catch_unwind};
     ///
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// drop(wg.task(|| unreachable!()));
     /// let err = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
     /// assert_eq!(
@@ -855,7 +855,7 @@ impl Default for WaitGroup {
     /// # Examples
     ///
     /// ```
-    /// let wg = waitgroup::WaitGroup::default();
+    /// let wg = go_waitgroup::WaitGroup::default();
     /// wg.wait();
     /// ```
     fn default() -> Self {
@@ -869,7 +869,7 @@ impl fmt::Debug for WaitGroup {
     /// # Examples
     ///
     /// ```
-    /// let wg = waitgroup::WaitGroup::new();
+    /// let wg = go_waitgroup::WaitGroup::new();
     /// wg.add(2);
     /// assert_eq!(format!("{wg:?}"), "WaitGroup { count: 2, waiters: 0 }");
     /// # wg.add(-2);

@@ -16,7 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::bounded;
-use waitgroup::errgroup::Group;
+use go_waitgroup::errgroup::Group;
 
 /// Go's `errors.New(text)`: a comparable error value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +98,7 @@ mod golang {
         ];
 
         for (errs, want) in cases {
-            let (g, ctx) = Group::with_context(&context::background());
+            let (g, ctx) = Group::with_context(&go_context::background());
 
             for err in errs {
                 let err = err.clone();
@@ -214,7 +214,7 @@ mod golang {
         ];
 
         for (errs, want) in cases {
-            let (g, ctx) = Group::with_context(&context::background());
+            let (g, ctx) = Group::with_context(&go_context::background());
 
             for err in errs {
                 let err = err.clone();
@@ -228,7 +228,7 @@ mod golang {
                 "after Group.try_go(|| err) for err in {errs:?}\ng.wait() = {err:?}; want {want:?}"
             );
 
-            let cause = context::cause(&ctx).expect("ctx is done");
+            let cause = go_context::cause(&ctx).expect("ctx is done");
             match &want {
                 Some(want) => assert_eq!(
                     cause.downcast_ref::<TestError>(),
@@ -236,8 +236,8 @@ mod golang {
                     "after Group.try_go(|| err) for err in {errs:?}\ncontext::cause(&ctx) = {cause}; want {want}"
                 ),
                 None => assert_eq!(
-                    cause.downcast_ref::<context::Error>(),
-                    Some(&context::Error::Canceled),
+                    cause.downcast_ref::<go_context::Error>(),
+                    Some(&go_context::Error::Canceled),
                     "after Group.try_go(|| err) for err in {errs:?}\ncontext::cause(&ctx) = {cause}; want context canceled"
                 ),
             }
@@ -250,7 +250,7 @@ mod first_error {
 
     #[test]
     fn is_the_first_to_complete_not_the_first_started() {
-        let (g, ctx) = Group::with_context(&context::background());
+        let (g, ctx) = Group::with_context(&go_context::background());
         let watcher = ctx.clone();
         g.go(move || {
             watcher.wait(); // returns only once the other task's error is in
@@ -267,12 +267,12 @@ mod first_error {
 
     #[test]
     fn cancels_siblings_that_watch_the_context() {
-        let (g, ctx) = Group::<TestError>::with_context(&context::background());
+        let (g, ctx) = Group::<TestError>::with_context(&go_context::background());
         let stopped = Arc::new(AtomicUsize::new(0));
         for _ in 0..3 {
             let (ctx, stopped) = (ctx.clone(), Arc::clone(&stopped));
             g.go(move || {
-                assert_eq!(ctx.wait(), context::Error::Canceled);
+                assert_eq!(ctx.wait(), go_context::Error::Canceled);
                 stopped.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             });
@@ -284,7 +284,7 @@ mod first_error {
 
     #[test]
     fn parent_cancel_reaches_the_group_context() {
-        let (parent, cancel) = context::with_cancel(&context::background());
+        let (parent, cancel) = go_context::with_cancel(&go_context::background());
         let (g, ctx) = Group::<TestError>::with_context(&parent);
         g.go(move || {
             ctx.wait();
@@ -296,7 +296,7 @@ mod first_error {
 
     #[test]
     fn dropping_the_group_cancels_its_context_once_tasks_end() {
-        let (g, ctx) = Group::<TestError>::with_context(&context::background());
+        let (g, ctx) = Group::<TestError>::with_context(&go_context::background());
         let (release_tx, release) = bounded::<()>(0);
         g.go(move || {
             release.recv().unwrap();
@@ -310,7 +310,7 @@ mod first_error {
         release_tx.send(()).unwrap();
         assert_eq!(
             ctx.wait_timeout(Duration::from_secs(60)),
-            Some(context::Error::Canceled)
+            Some(go_context::Error::Canceled)
         );
     }
 }
@@ -393,11 +393,11 @@ mod task_panics {
 
     #[test]
     fn wait_panics_and_the_context_is_canceled() {
-        let (g, ctx) = Group::<TestError>::with_context(&context::background());
+        let (g, ctx) = Group::<TestError>::with_context(&go_context::background());
         g.go(|| panic!("boom"));
         let err = catch_unwind(AssertUnwindSafe(|| g.wait())).unwrap_err();
         assert_eq!(panic_text(err), "errgroup: task panicked: boom");
-        assert_eq!(ctx.err(), Some(context::Error::Canceled));
+        assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
         let err = catch_unwind(AssertUnwindSafe(|| g.wait())).unwrap_err();
         assert_eq!(panic_text(err), "errgroup: task panicked: boom");
     }

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::thread;
 
 use crossbeam_channel::{TryRecvError, bounded};
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 /// The text of a caught panic payload.
 fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {

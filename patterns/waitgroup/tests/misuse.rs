@@ -11,9 +11,9 @@ use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::Error;
-use waitgroup::WaitGroup;
-use waitgroup::errgroup::Group;
+use go_context::Error;
+use go_waitgroup::WaitGroup;
+use go_waitgroup::errgroup::Group;
 
 /// How long anything that must happen may take; only a failing test waits
 /// this long.
@@ -191,7 +191,8 @@ fn wait_group_wait_context_gives_up() {
     // wait withdraws and the group is unharmed.
     let wg = WaitGroup::new();
     wg.add(1);
-    let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_millis(5));
+    let (ctx, _cancel) =
+        go_context::with_timeout(&go_context::background(), Duration::from_millis(5));
     assert_eq!(wg.wait_context(&ctx), Err(Error::DeadlineExceeded));
     assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
     wg.done();
@@ -263,7 +264,7 @@ fn errgroup_limit_zero() {
 
 #[test]
 fn errgroup_task_panics() {
-    let (g, ctx) = Group::<Failed>::with_context(&context::background());
+    let (g, ctx) = Group::<Failed>::with_context(&go_context::background());
     g.go(|| panic!("boom"));
     assert_eq!(
         catch(|| g.wait()),
@@ -290,7 +291,7 @@ fn errgroup_reused_after_wait() {
 #[test]
 fn errgroup_task_waits_on_the_group_context() {
     // A task blocked on the group's context wakes when a sibling fails.
-    let (g, ctx) = Group::<Failed>::with_context(&context::background());
+    let (g, ctx) = Group::<Failed>::with_context(&go_context::background());
     let (waiting_tx, waiting) = mpsc::channel();
     let watcher = ctx.clone();
     g.go(move || {
@@ -311,7 +312,7 @@ fn errgroup_task_waits_on_the_group_context_nobody_fails() {
     // `wait` waits for the task: a task that waited on the context forever
     // would deadlock, here as in Go. This task gives up after a while to
     // show that the context stays live for as long as `wait` is waiting.
-    let (g, ctx) = Group::<Failed>::with_context(&context::background());
+    let (g, ctx) = Group::<Failed>::with_context(&go_context::background());
     let watcher = ctx.clone();
     g.go(move || {
         assert_eq!(watcher.wait_timeout(Duration::from_millis(20)), None);

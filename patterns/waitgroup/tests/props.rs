@@ -14,13 +14,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use context::{Cause, Context, Error};
 use crossbeam_channel::{Receiver, Sender};
+use go_context::{Cause, Context, Error};
+use go_waitgroup::WaitGroup;
+use go_waitgroup::errgroup::Group;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
-use waitgroup::WaitGroup;
-use waitgroup::errgroup::Group;
 
 /// How long anything that must happen may take; only a failing case waits
 /// this long.
@@ -71,7 +71,7 @@ fn gated(id: usize, panics: bool) -> (Sender<()>, impl FnOnce() + Send + 'static
 
 /// A context that is already canceled.
 fn canceled() -> Context {
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     cancel.cancel();
     ctx
 }
@@ -408,7 +408,7 @@ struct GroupCase {
 impl GroupCase {
     fn new(with_context: bool) -> Self {
         let (group, ctx) = if with_context {
-            let (group, ctx) = Group::with_context(&context::background());
+            let (group, ctx) = Group::with_context(&go_context::background());
             (group, Some(ctx))
         } else {
             (Group::new(), None)

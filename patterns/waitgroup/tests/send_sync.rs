@@ -2,8 +2,8 @@
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
-use waitgroup::WaitGroup;
-use waitgroup::errgroup::Group;
+use go_waitgroup::WaitGroup;
+use go_waitgroup::errgroup::Group;
 
 fn send_sync<T: Send + Sync>() {}
 fn unpin<T: Unpin>() {}
@@ -25,6 +25,6 @@ fn public_types() {
 #[cfg(feature = "loom")]
 #[test]
 fn loom_instance_types() {
-    send_sync::<waitgroup::loom::WaitGroup>();
-    send_sync::<waitgroup::loom::errgroup::Group<String>>();
+    send_sync::<go_waitgroup::loom::WaitGroup>();
+    send_sync::<go_waitgroup::loom::errgroup::Group<String>>();
 }

@@ -7,7 +7,7 @@
 //! normal run; run them with
 //!
 //! ```text
-//! cargo test --release -p waitgroup --test stress -- --ignored soak
+//! cargo test --release -p go-waitgroup --test stress -- --ignored soak
 //! ```
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,9 +15,9 @@ use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use context::Error;
-use waitgroup::WaitGroup;
-use waitgroup::errgroup::Group;
+use go_context::Error;
+use go_waitgroup::WaitGroup;
+use go_waitgroup::errgroup::Group;
 
 /// How long a whole run may take; only a failing run waits this long.
 const BOUND: Duration = Duration::from_secs(120);
@@ -63,7 +63,7 @@ fn batches(rounds: usize, tasks: usize, waiters: usize) {
     let work = Arc::new(AtomicUsize::new(0));
     for round in 0..rounds {
         let expected = (round + 1) * tasks;
-        let (ctx, cancel) = context::with_cancel(&context::background());
+        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
         let start = Arc::new(Barrier::new(waiters + 1));
         let watchers: Vec<_> = (0..waiters)
             .map(|i| {
@@ -227,7 +227,7 @@ fn soak_errgroup_limit_holds_under_contention() {
 /// error cancels the context, every sibling wakes, `wait` returns that error.
 fn first_error_stops_everyone(rounds: usize, siblings: usize) {
     for round in 0..rounds {
-        let (g, ctx) = Group::<Failed>::with_context(&context::background());
+        let (g, ctx) = Group::<Failed>::with_context(&go_context::background());
         let waiting = Arc::new(Barrier::new(siblings + 1));
         for _ in 0..siblings {
             let (ctx, waiting) = (ctx.clone(), Arc::clone(&waiting));

@@ -7,7 +7,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 const THREADS: usize = 8;
 
@@ -46,7 +46,7 @@ mod basics {
         let wg = WaitGroup::new();
         wg.wait();
         assert!(wg.wait_timeout(Duration::ZERO));
-        assert_eq!(wg.wait_context(&context::background()), Ok(()));
+        assert_eq!(wg.wait_context(&go_context::background()), Ok(()));
     }
 
     #[test]
@@ -273,14 +273,14 @@ mod wait_context {
     fn cancel_releases_a_blocked_wait() {
         let wg = WaitGroup::new();
         wg.add(1);
-        let (ctx, cancel) = context::with_cancel(&context::background());
+        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
         let waiter = thread::spawn({
             let wg = wg.clone();
             move || wg.wait_context(&ctx)
         });
         until_waiters(&wg, 1);
         cancel.cancel();
-        assert_eq!(waiter.join().unwrap(), Err(context::Error::Canceled));
+        assert_eq!(waiter.join().unwrap(), Err(go_context::Error::Canceled));
         assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
         wg.done();
         wg.wait();
@@ -290,8 +290,11 @@ mod wait_context {
     fn deadline_releases_a_blocked_wait() {
         let wg = WaitGroup::new();
         wg.add(1);
-        let (ctx, _cancel) = context::with_timeout(&context::background(), ms(10));
-        assert_eq!(wg.wait_context(&ctx), Err(context::Error::DeadlineExceeded));
+        let (ctx, _cancel) = go_context::with_timeout(&go_context::background(), ms(10));
+        assert_eq!(
+            wg.wait_context(&ctx),
+            Err(go_context::Error::DeadlineExceeded)
+        );
         wg.done();
     }
 
@@ -299,16 +302,16 @@ mod wait_context {
     fn deadline_fired_on_demand() {
         let wg = WaitGroup::new();
         wg.add(1);
-        let (ctx, _cancel) = context::with_timeout(&context::background(), FOREVER);
+        let (ctx, _cancel) = go_context::with_timeout(&go_context::background(), FOREVER);
         let waiter = thread::spawn({
             let (wg, ctx) = (wg.clone(), ctx.clone());
             move || wg.wait_context(&ctx)
         });
         until_waiters(&wg, 1);
-        assert!(context::testing::expire(&ctx));
+        assert!(go_context::testing::expire(&ctx));
         assert_eq!(
             waiter.join().unwrap(),
-            Err(context::Error::DeadlineExceeded)
+            Err(go_context::Error::DeadlineExceeded)
         );
         wg.done();
     }
@@ -317,9 +320,9 @@ mod wait_context {
     fn already_done_context_returns_at_once() {
         let wg = WaitGroup::new();
         wg.add(1);
-        let (ctx, cancel) = context::with_cancel(&context::background());
+        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
         cancel.cancel();
-        assert_eq!(wg.wait_context(&ctx), Err(context::Error::Canceled));
+        assert_eq!(wg.wait_context(&ctx), Err(go_context::Error::Canceled));
         assert_eq!(format!("{wg:?}"), "WaitGroup { count: 1, waiters: 0 }");
         wg.done();
     }
@@ -327,7 +330,7 @@ mod wait_context {
     #[test]
     fn a_zero_counter_wins_over_a_done_context() {
         let wg = WaitGroup::new();
-        let (ctx, cancel) = context::with_cancel(&context::background());
+        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
         cancel.cancel();
         assert_eq!(wg.wait_context(&ctx), Ok(()));
     }
@@ -335,7 +338,7 @@ mod wait_context {
     #[test]
     fn counter_reaching_zero_first() {
         let wg = WaitGroup::new();
-        let (ctx, _cancel) = context::with_cancel(&context::background());
+        let (ctx, _cancel) = go_context::with_cancel(&go_context::background());
         let (go, gate) = mpsc::channel::<()>();
         wg.go(move || gate.recv().unwrap());
         let waiter = thread::spawn({
@@ -352,23 +355,23 @@ mod wait_context {
     fn never_canceled_context_is_a_plain_wait() {
         let wg = WaitGroup::new();
         wg.go(|| {});
-        assert_eq!(wg.wait_context(&context::background()), Ok(()));
+        assert_eq!(wg.wait_context(&go_context::background()), Ok(()));
     }
 
     #[test]
     fn value_layer_over_a_canceled_context() {
-        static USER: context::Key<&str> = context::Key::new("user");
+        static USER: go_context::Key<&str> = go_context::Key::new("user");
         let wg = WaitGroup::new();
         wg.add(1);
-        let (ctx, cancel) = context::with_cancel(&context::background());
-        let ctx = context::with_value(&ctx, &USER, "gopher");
+        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+        let ctx = go_context::with_value(&ctx, &USER, "gopher");
         let waiter = thread::spawn({
             let (wg, ctx) = (wg.clone(), ctx.clone());
             move || wg.wait_context(&ctx)
         });
         until_waiters(&wg, 1);
         drop(cancel);
-        assert_eq!(waiter.join().unwrap(), Err(context::Error::Canceled));
+        assert_eq!(waiter.join().unwrap(), Err(go_context::Error::Canceled));
         wg.done();
     }
 }
@@ -388,7 +391,7 @@ mod task_panics {
         }
         let err = catch_unwind(AssertUnwindSafe(|| wg.wait_timeout(FOREVER))).unwrap_err();
         assert_eq!(panic_text(err), MESSAGE);
-        let (ctx, _cancel) = context::with_cancel(&context::background());
+        let (ctx, _cancel) = go_context::with_cancel(&go_context::background());
         let err = catch_unwind(AssertUnwindSafe(|| wg.wait_context(&ctx))).unwrap_err();
         assert_eq!(panic_text(err), MESSAGE);
     }

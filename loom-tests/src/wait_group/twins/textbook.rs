@@ -12,8 +12,8 @@
 use std::marker::PhantomData;
 use std::sync::Arc as StdArc;
 
-use ::context::loom::{CancelCauseFunc, Cause, Context, with_cancel_cause};
-use ::waitgroup::loom::WaitGroup;
+use ::go_context::loom::{CancelCauseFunc, Cause, Context, with_cancel_cause};
+use ::go_waitgroup::loom::WaitGroup;
 use loom::sync::atomic::{AtomicIsize, Ordering};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;

@@ -1,5 +1,5 @@
 //! Go's `sync/waitgroup_test.go` benchmarks, ported one to one on the
-//! `waitgroup` crate. Every one is a `b.RunParallel` benchmark in Go, run
+//! `go-waitgroup` crate. Every one is a `b.RunParallel` benchmark in Go, run
 //! here with `benches::parallel::run` (one pinned thread per core, wall time
 //! per operation).
 
@@ -8,7 +8,7 @@ use std::thread;
 
 use benches::{parallel, work};
 use criterion::{Criterion, criterion_group, criterion_main};
-use waitgroup::WaitGroup;
+use go_waitgroup::WaitGroup;
 
 /// Go's `BenchmarkWaitGroupUncontended`: each core has its own group.
 ///

@@ -25,8 +25,8 @@ use std::thread;
 use std::time::Instant;
 
 use benches::{parallel, timeouts, work};
-use context::{CancelFunc, Context, Key};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use go_context::{CancelFunc, Context, Key};
 
 /// Go's `WithValue(Background(), "key", "value")`.
 static KEY: Key<&str> = Key::new("key");
@@ -34,8 +34,8 @@ static KEY: Key<&str> = Key::new("key");
 /// Go's `BenchmarkCommonParentCancel`: many threads derive, use and cancel
 /// short-lived children of one shared parent, contending on its child set.
 fn common_parent_cancel(c: &mut Criterion) {
-    let root = context::with_value(&context::background(), &KEY, "value");
-    let (shared, _shared_cancel) = context::with_cancel(&root);
+    let root = go_context::with_value(&go_context::background(), &KEY, "value");
+    let (shared, _shared_cancel) = go_context::with_cancel(&root);
     c.bench_function("CommonParentCancel", |b| {
         b.iter_custom(|iters| {
             parallel::run(
@@ -43,7 +43,7 @@ fn common_parent_cancel(c: &mut Criterion) {
                 |_| 0_i64,
                 |x, _, n| {
                     for _ in 0..n {
-                        let (ctx, cancel) = context::with_cancel(&shared);
+                        let (ctx, cancel) = go_context::with_cancel(&shared);
                         assert_eq!(ctx.value(&KEY), Some(&"value"), "should not be reached");
                         *x = work::divide(*x, 100);
                         drop(cancel); // Go's cancel()
@@ -75,7 +75,7 @@ fn with_timeout(c: &mut Criterion) {
 fn build_context_tree(root: &Context, depth: usize) -> Context {
     let mut ctx = root.clone();
     for _ in 0..depth {
-        let (child, cancel) = context::with_cancel(&ctx);
+        let (child, cancel) = go_context::with_cancel(&ctx);
         cancel.disarm();
         ctx = child;
     }
@@ -90,7 +90,7 @@ fn build_context_tree_keeping(
 ) -> (Context, Vec<CancelFunc>) {
     let mut ctx = root.clone();
     for _ in 0..depth {
-        let (child, cancel) = context::with_cancel(&ctx);
+        let (child, cancel) = go_context::with_cancel(&ctx);
         handles.push(cancel);
         ctx = child;
     }
@@ -107,13 +107,13 @@ fn cancel_tree(c: &mut Criterion) {
         group.bench_function(id("Background"), |b| {
             b.iter_batched(
                 || Vec::with_capacity(depth),
-                |handles| build_context_tree_keeping(&context::background(), depth, handles),
+                |handles| build_context_tree_keeping(&go_context::background(), depth, handles),
                 BatchSize::SmallInput,
             );
         });
         group.bench_function(id("OpenCanceler"), |b| {
             b.iter(|| {
-                let (ctx, cancel) = context::with_cancel(&context::background());
+                let (ctx, cancel) = go_context::with_cancel(&go_context::background());
                 let leaf = build_context_tree(&ctx, depth);
                 drop(cancel); // Go's cancel(): the whole chain is canceled
                 leaf
@@ -121,7 +121,7 @@ fn cancel_tree(c: &mut Criterion) {
         });
         group.bench_function(id("ClosedCanceler"), |b| {
             b.iter(|| {
-                let (ctx, cancel) = context::with_cancel(&context::background());
+                let (ctx, cancel) = go_context::with_cancel(&go_context::background());
                 drop(cancel);
                 build_context_tree(&ctx, depth)
             });
@@ -133,7 +133,7 @@ fn cancel_tree(c: &mut Criterion) {
                 || Vec::with_capacity(depth),
                 |handles| {
                     drop(build_context_tree_keeping(
-                        &context::background(),
+                        &go_context::background(),
                         depth,
                         handles,
                     ))
@@ -147,7 +147,7 @@ fn cancel_tree(c: &mut Criterion) {
 
 /// Go's `BenchmarkCheckCanceled`: is a canceled context done?
 fn check_canceled(c: &mut Criterion) {
-    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (ctx, cancel) = go_context::with_cancel(&go_context::background());
     drop(cancel);
     let mut group = c.benchmark_group("CheckCanceled");
     group.bench_function("Err", |b| b.iter(|| black_box(&ctx).err()));
@@ -166,7 +166,7 @@ fn check_canceled(c: &mut Criterion) {
 /// Go's `BenchmarkContextCancelDone`: every core checks a live context's
 /// done signal (`select` with `default`), here `is_done`.
 fn context_cancel_done(c: &mut Criterion) {
-    let (ctx, _cancel) = context::with_cancel(&context::background());
+    let (ctx, _cancel) = go_context::with_cancel(&go_context::background());
     c.bench_function("ContextCancelDone", |b| {
         b.iter_custom(|iters| {
             parallel::run(
@@ -188,9 +188,9 @@ static LAYER: [Key<usize>; 100] = [const { Key::new("layer") }; 100];
 static MISSING: Key<usize> = Key::new("missing");
 
 fn value_chain(depth: usize) -> Context {
-    let mut ctx = context::background();
+    let mut ctx = go_context::background();
     for (i, key) in LAYER.iter().enumerate().take(depth) {
-        ctx = context::with_value(&ctx, key, i);
+        ctx = go_context::with_value(&ctx, key, i);
     }
     ctx
 }
