@@ -190,56 +190,15 @@ mod sync;
 pub use error::{Cause, Error};
 pub use key::Key;
 
-/// Declares the crate's concurrent core over the primitives of `$sync`. It is
-/// expanded twice below, so this is the one list of the core's modules, read
-/// top to bottom: each depends only on the ones after it.
-macro_rules! concurrent_core {
-    ($sync:path) => {
-        use $sync as sync;
-
-        // Test hooks: fire deadlines, count registrations. Only for those who
-        // ask (the `test-util` feature), as they reach process-wide state.
-        #[cfg(feature = "test-util")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
-        pub mod testing;
-        // `with_deadline`, `with_timeout`: cancelable links with a timer.
-        pub(crate) mod deadline;
-        // `after_func`: callbacks registered with a cancelable link.
-        pub(crate) mod after_func;
-        // `with_cancel` and the cancel handles.
-        pub(crate) mod cancel;
-        // The `Context` handle: roots, values, reading and waiting.
-        pub(crate) mod context;
-        // The `wait_async` future.
-        pub(crate) mod wait;
-        // The chain of links behind every context.
-        mod link;
-        // How a cancel reaches every descendant.
-        mod tree;
-        // One node of the cancellation tree.
-        mod canceler;
-        // Threads blocked on a node, woken by relay.
-        mod sleeper;
-        // The deadline queue, which knows nothing of contexts.
-        mod timer;
-
-        pub use self::after_func::{AfterFunc, after_func};
-        pub use self::cancel::{CancelCauseFunc, CancelFunc, with_cancel, with_cancel_cause};
-        pub use self::context::{Context, background, todo, with_value, without_cancel};
-        pub use self::deadline::{
-            with_deadline, with_deadline_cause, with_timeout, with_timeout_cause,
-        };
-        pub use self::wait::WaitAsync;
-    };
-}
-
-/// The concurrent core over std's primitives: what users run.
-#[path = "."]
-mod threads {
-    concurrent_core!(crate::sync::std_prims);
-}
+// The concurrent core (`concurrent/`) is compiled twice from the same files:
+// once over std's primitives (`threads`, what users run) and, under the
+// `loom` feature, once over loom's (`loom`, what the models check). Each
+// instance is a plain module file that picks its primitives and declares the
+// core with `#[path]`, so every tool that follows `mod` items sees it.
+mod threads;
 
 #[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub use threads::testing;
 pub use threads::{
     AfterFunc, CancelCauseFunc, CancelFunc, Context, WaitAsync, after_func, background, todo,
@@ -247,27 +206,9 @@ pub use threads::{
     with_timeout_cause, with_value, without_cancel,
 };
 
-/// The same core over loom's primitives, for the workspace's loom models.
-///
-/// Every item behaves as its namesake at the crate root, but must be used
-/// inside `loom::model`. Deadlines never fire on their own here (loom has no
-/// clock): fire them with `loom::testing::expire`.
 #[cfg(feature = "loom")]
 #[doc(hidden)]
-#[path = "."]
-#[allow(clippy::duplicate_mod)] // the point: the same files, other primitives
-pub mod loom {
-    concurrent_core!(crate::sync::loom_prims);
-
-    /// What `Context::done` returns here; see the type's docs.
-    pub use crate::sync::loom_prims::Receiver;
-    pub use crate::{Cause, Error, Key};
-
-    /// Go's `context.Cause(ctx)`; see [`Context::cause`].
-    pub fn cause(ctx: &Context) -> Option<Cause> {
-        ctx.cause()
-    }
-}
+pub mod loom;
 
 /// Returns why `ctx` was canceled, Go's `context.Cause(ctx)`; the same as
 /// [`Context::cause`].

@@ -27,7 +27,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # name, the model's expected message), each under a line on why it fails.
 muts = [
  # A child inserted after the claim took the children is never canceled.
- ("register split", "context/src/canceler.rs",
+ ("register split", "context/src/concurrent/canceler.rs",
   """        let mut inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
@@ -45,7 +45,7 @@ muts = [
   "context::real::parent_cancel_races_child_derivation",
   "child missed its parent's cancel"),
  # The error is stored before the done channel closes, under the lock.
- ("load_err skips the wait", "context/src/canceler.rs",
+ ("load_err skips the wait", "context/src/concurrent/canceler.rs",
   """        if state & COMPLETE == 0 {
             // The canceler holds the lock until `COMPLETE` is set: wait for it.
             drop(self.inner.lock());
@@ -53,7 +53,7 @@ muts = [
   "context::real::err_implies_done_observable",
   "err() reported an error while done() was still open"),
  # A receiver sees the channel closed while the state still reads OPEN.
- ("close before the error is stored", "context/src/canceler.rs",
+ ("close before the error is stored", "context/src/concurrent/canceler.rs",
   """        self.state.store(outcome, Ordering::Release);
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());""",
@@ -65,7 +65,7 @@ muts = [
   "context::real::done_seen_on_channel_implies_err",
   "done observed but err() is not Canceled"),
  # A channel created after the claim, on a stale OPEN, is never closed.
- ("done() reads the state before locking", "context/src/canceler.rs",
+ ("done() reads the state before locking", "context/src/concurrent/canceler.rs",
   """        let mut inner = self.inner.lock();
         let open = self.state.load(Ordering::Relaxed) == OPEN;
         let extra = inner.extra();""",
@@ -75,7 +75,7 @@ muts = [
   "context::real::done_channel_created_during_cancel_closes",
   "a done() channel created during the cancel never closes"),
  # The claim leaves the blocked threads registered: nobody unparks them.
- ("the claim forgets the blocked threads", "context/src/canceler.rs",
+ ("the claim forgets the blocked threads", "context/src/concurrent/canceler.rs",
   """            if !extra.sleepers.is_empty() {
                 deferred.sleepers.extend(extra.sleepers.drain());
             }""",
@@ -83,13 +83,13 @@ muts = [
   "context::real::cancel_wakes_blocked_wait",
   "lost wake-up: the waiter still sleeps after cancel returned"),
  # A woken waiter returns without waking the waiters handed to it.
- ("leave forgets its hand-off", "context/src/sleeper.rs",
+ ("leave forgets its hand-off", "context/src/concurrent/sleeper.rs",
   """        wake_all(handed);""",
   """        drop(handed);""",
   "context::real::cancel_wakes_every_blocked_wait",
   "lost wake-up: a waiter still sleeps after cancel returned"),
  # The waker is registered after the claim drained the wakers.
- ("poll registers on a stale check", "context/src/canceler.rs",
+ ("poll registers on a stale check", "context/src/concurrent/canceler.rs",
   """        let mut inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
@@ -103,14 +103,14 @@ muts = [
   "context::real::cancel_wakes_registered_waker",
   "lost wake-up: the future's waker was never woken"),
  # Both cancels claim; the second overwrites the first's cause.
- ("no first-wins check", "context/src/canceler.rs",
+ ("no first-wins check", "context/src/concurrent/canceler.rs",
   """        if self.state.load(Ordering::Relaxed) != OPEN {
             return Claim::Lost;
         }""", "",
   "context::real::two_cancels_race_on_one_context",
   "the two cancels disagree on the winner"),
  # A handle's cancel leaves its context in the parent's children.
- ("cancel does not detach", "context/src/tree.rs",
+ ("cancel does not detach", "context/src/concurrent/tree.rs",
   """    if let Some(parent) = node.parent() {
         let addr = Arc::as_ptr(node) as *const ();
         drop(parent.remove_node(this, addr));
@@ -118,12 +118,12 @@ muts = [
   "context::real::handle_drop_races_parent_cancel",
   "a dropped handle left its context registered with the parent"),
  # The canceled context's timer entry stays armed.
- ("cancel does not stop its timer", "context/src/canceler.rs",
+ ("cancel does not stop its timer", "context/src/concurrent/canceler.rs",
   """        deferred.timers.extend(inner.timer.take());""", "",
   "context::real::deadline_expiry_races_cancel",
   "the timer entry outlived its context"),
  # Between stop's check and its take, the cancel takes f and runs it.
- ("stop checks done, then takes f", "context/src/after_func.rs",
+ ("stop checks done, then takes f", "context/src/concurrent/after_func.rs",
   """        let Some(f) = self.registration.take() else {
             return false;
         };
@@ -135,19 +135,19 @@ muts = [
   "context::real::after_func_races_stop_and_cancel",
   "f ran although stop() returned true"),
  # The claim drained the wakers: the dropped future's slot is gone.
- ("unregister_waker trusts its slot", "context/src/canceler.rs",
+ ("unregister_waker trusts its slot", "context/src/concurrent/canceler.rs",
   """        drop(self.take_extra(|extra| extra.wakers.try_remove(slot)));""",
   """        drop(self.take_extra(|extra| Some(extra.wakers.remove(slot))));""",
   "context::real::wait_async_dropped_during_cancel",
   "invalid key"),
  # The detached context reports its parent's canceler as its own.
- ("without_cancel keeps the parent's signal", "context/src/link.rs",
+ ("without_cancel keeps the parent's signal", "context/src/concurrent/link.rs",
   """            Layer::WithoutCancel => None,""",
   """            Layer::WithoutCancel => link.parent.reporter(),""",
   "context::real::without_cancel_ignores_parent_cancel",
   "a without_cancel context became done with its parent"),
  # A losing cancel returns while the winner's walk is still below it.
- ("a losing cancel does not wait for the subtree", "context/src/tree.rs",
+ ("a losing cancel does not wait for the subtree", "context/src/concurrent/tree.rs",
   """    if !this.is_open() {
         // A repeated cancel, or one that lost already: wait for the winner.
         wait_settled(&**node);
@@ -168,7 +168,7 @@ muts = [
   "context::real::overlapping_cancels_wait_for_the_subtree",
   "a cancel returned while a descendant was still open"),
  # The first iterative cancel's bug: the root's cancel finds no child, returns early.
- ("the root leaves its parent before the walk", "context/src/tree.rs",
+ ("the root leaves its parent before the walk", "context/src/concurrent/tree.rs",
   """        return false;
     };
     if !children.is_empty() {""",
@@ -181,12 +181,12 @@ muts = [
   "context::real::overlapping_cancels_wait_for_the_subtree",
   "a cancel returned while a descendant was still open"),
  # A half-freed child ends the walk: the live children after it stay open.
- ("the walk stops at a dead child", "context/src/tree.rs",
+ ("the walk stops at a dead child", "context/src/concurrent/tree.rs",
   """                    None => continue,""", """                    None => break,""",
   "context::real::child_detach_races_parent_cancel",
   "a live child missed its parent's cancel"),
  # The identity check fails on a stack address: the freed link stays registered.
- ("unlink names the moved-out link", "context/src/link.rs",
+ ("unlink names the moved-out link", "context/src/concurrent/link.rs",
   """                Some(mut link) => next = link.unlink(addr),""",
   """                Some(mut link) => {
                     let moved = &link as *const Link as *const ();
@@ -195,24 +195,24 @@ muts = [
   "context::real::chain_dropped_root_first_races_root_cancel",
   "a freed link is still registered with its parent"),
  # Another thread's decrement is not ordered before the waiter's return.
- ("the counter's add is Relaxed", "patterns/waitgroup/src/wait_group.rs",
+ ("the counter's add is Relaxed", "patterns/waitgroup/src/concurrent/wait_group.rs",
   """            .fetch_add(bits, Ordering::AcqRel)""", """            .fetch_add(bits, Ordering::Relaxed)""",
   "waitgroup::real::wait_returns_after_every_done",
   "Causality violation"),
  # With two waiters, one never gets a permit.
- ("the release posts one permit", "patterns/waitgroup/src/wait_group.rs",
+ ("the release posts one permit", "patterns/waitgroup/src/concurrent/wait_group.rs",
   """                slow.permits += waiters(seen);""", """                slow.permits += 1;""",
   "waitgroup::real::every_waiter_released",
   "a waiter still sleeps after the counter reached zero"),
  # With two waiters, one is never notified.
- ("the release wakes one waiter", "patterns/waitgroup/src/wait_group.rs",
+ ("the release wakes one waiter", "patterns/waitgroup/src/concurrent/wait_group.rs",
   """        self.wake.notify_all();
         if !reset {""", """        self.wake.notify_one();
         if !reset {""",
   "waitgroup::real::every_waiter_released",
   "a waiter still sleeps after the counter reached zero"),
  # Two errors both pass the check; the second overwrites the first.
- ("errgroup checks, then records", "patterns/waitgroup/src/errgroup.rs",
+ ("errgroup checks, then records", "patterns/waitgroup/src/concurrent/errgroup.rs",
   """            let mut first = self.first_err.lock();
             if first.is_some() {
                 return;
@@ -226,7 +226,7 @@ muts = [
   "waitgroup::real::first_error_wins_and_cancels",
   "the context's cause is not the error wait returned"),
  # A watcher that checked before the close sleeps for good.
- ("close does not notify", "patterns/stop-channel/src/source.rs",
+ ("close does not notify", "patterns/stop-channel/src/concurrent/state.rs",
   """        self.waiters.notify_all();""", "",
   "stop_channel::real_close_races_watchers",
   "a watcher still waits after close returned"),

@@ -109,43 +109,18 @@
 
 mod sync;
 
-/// Declares the stop pair over the primitives of `$sync`: expanded twice
-/// below, so this is the one list of the crate's modules.
-macro_rules! stop_pair {
-    ($sync:path) => {
-        use $sync as sync;
-
-        pub(crate) mod signal;
-        pub(crate) mod source;
-
-        pub use self::signal::StopSignal;
-        pub use self::source::{StopSource, stop_channel};
-    };
-}
-
-/// The stop pair, over std's primitives: what users run.
-#[path = "."]
-mod threads {
-    stop_pair!(crate::sync::std_prims);
-}
+// The stop pair (`concurrent/`) is compiled twice from the same files: once
+// over std's primitives (`threads`, what users run) and, under the `loom`
+// feature, once over loom's (`loom`, what the models check). Each instance is
+// a plain module file that picks its primitives and declares the pair with
+// `#[path]`, so every tool that follows `mod` items sees it.
+mod threads;
 
 pub use threads::{StopSignal, StopSource, stop_channel};
 
-/// The same pair over loom's primitives, for the workspace's loom models.
-///
-/// Every item behaves as its namesake at the crate root, but must be used
-/// inside `loom::model`. The channel is still crossbeam's, which loom cannot
-/// see: inside a model, watch with `is_closed`, `wait` or a non-blocking
-/// `try_recv`, never with a blocking `recv` or `select!` without `default`.
-/// Loom has no clock, so `wait_timeout` only returns once closed (or if the
-/// timeout has already passed when it looks).
 #[cfg(feature = "loom")]
 #[doc(hidden)]
-#[path = "."]
-#[allow(clippy::duplicate_mod)] // the point: the same files, other primitives
-pub mod loom {
-    stop_pair!(crate::sync::loom_prims);
-}
+pub mod loom;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -128,49 +128,22 @@
 
 mod sync;
 
-/// Declares the crate's concurrent core over the primitives of `$sync` and
-/// the context crate at `$context`: expanded twice below, so this is the one
-/// list of the modules both instances share.
-macro_rules! wait_groups {
-    ($sync:path, $context:path) => {
-        use $context as ctx_impl;
-        use $sync as sync;
-
-        pub mod errgroup;
-        pub(crate) mod wait_group;
-
-        pub use self::wait_group::WaitGroup;
-    };
-}
-
-/// The concurrent core, over std's primitives: what users run.
-#[path = "."]
-mod threads {
-    wait_groups!(crate::sync::std_prims, ::go_context);
-
-    // Scoped threads: this instance only (loom has none).
-    mod scoped;
-}
+// The concurrent core (`concurrent/`) is compiled twice from the same files:
+// once over std's primitives and `go_context` (`threads`, what users run)
+// and, under the `loom` feature, once over loom's and `go_context::loom`
+// (`loom`, what the models check). Each instance is a plain module file that
+// picks its primitives and declares the core with `#[path]`, so every tool
+// that follows `mod` items sees it.
+mod threads;
 
 pub use threads::{WaitGroup, errgroup};
 
-/// The same core over loom's primitives and `go_context::loom`, for the
-/// workspace's loom models.
-///
-/// Every item behaves as its namesake at the crate root, but must be used
-/// inside `loom::model`; tasks started by `go` are loom threads. Not here:
-/// `WaitGroup::go_scoped` (loom has no scoped threads). Loom has no clock, so
-/// `WaitGroup::wait_timeout` only returns once the counter is zero (or a
-/// deadline that has already passed when it looks); models should not use it.
+// Scoped threads: the users' instance only (loom has none).
+mod scoped;
+
 #[cfg(feature = "loom")]
 #[doc(hidden)]
-#[path = "."]
-// The same files over other primitives (that is the point); the shared docs
-// link `go_scoped`, which the loom copy (no scoped threads) lacks.
-#[allow(clippy::duplicate_mod, rustdoc::broken_intra_doc_links)]
-pub mod loom {
-    wait_groups!(crate::sync::loom_prims, ::go_context::loom);
-}
+pub mod loom;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

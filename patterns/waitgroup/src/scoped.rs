@@ -6,7 +6,7 @@
 use std::panic::resume_unwind;
 use std::thread::{Builder, Scope};
 
-use super::wait_group::WaitGroup;
+use crate::WaitGroup;
 
 impl WaitGroup {
     /// Runs `f` on a new scoped thread as a task of this group: the same as

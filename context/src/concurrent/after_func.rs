@@ -46,8 +46,7 @@ where
     {
         // Already done: start f at once, still on its own thread.
         if let Some(f) = registration.take() {
-            spawn("context-after-func", f)
-                .expect("context: failed to start an after_func thread");
+            spawn("context-after-func", f).expect("context: failed to start an after_func thread");
         }
     }
     AfterFunc {

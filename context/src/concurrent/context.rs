@@ -425,7 +425,10 @@ impl fmt::Display for Context {
             Chain::Todo => "context.TODO",
             _ => "context.Background",
         })?;
-        links.iter().rev().try_for_each(|link| fmt_layer(&link.layer, f))
+        links
+            .iter()
+            .rev()
+            .try_for_each(|link| fmt_layer(&link.layer, f))
     }
 }
 

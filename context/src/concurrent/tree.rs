@@ -31,7 +31,11 @@ use crate::error::{Cause, Error};
 ///
 /// Returns whether this call canceled it. When it returns, every descendant is
 /// done, whichever call won.
-pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> bool {
+pub(crate) fn cancel<N: TreeNode + 'static>(
+    node: &Arc<N>,
+    err: Error,
+    cause: Option<Cause>,
+) -> bool {
     let this = node.canceler();
     if !this.is_open() {
         // A repeated cancel, or one that lost already: wait for the winner.
@@ -60,10 +64,7 @@ pub(crate) fn cancel<N: TreeNode + 'static>(node: &Arc<N>, err: Error, cause: Op
                     None => continue,
                 },
             };
-            match child
-                .canceler()
-                .claim(err, &cause, &mut deferred)
-            {
+            match child.canceler().claim(err, &cause, &mut deferred) {
                 Claim::Won(grandchildren) => work.extend(grandchildren),
                 Claim::Lost => claimed_elsewhere.push(child.clone()),
             }

@@ -50,13 +50,13 @@ use std::time::Instant;
 
 use slab::Slab;
 
-use crate::children::Children;
+use super::sleeper::{self, Sleeper};
 use super::sync::{
     Arc, AtomicU8, AtomicU32, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
     spawn,
 };
-use super::sleeper::{self, Sleeper};
 use super::timer::{self, TimerKey};
+use crate::children::Children;
 use crate::error::{Cause, Error};
 
 const OPEN: u8 = 0;
@@ -415,10 +415,7 @@ impl Canceler {
         &self,
         registration: &Arc<Registration>,
     ) -> Result<(), (Error, Option<Cause>)> {
-        self.add_child(
-            Child::AfterFunc(registration.clone()),
-            &registration.slot,
-        )
+        self.add_child(Child::AfterFunc(registration.clone()), &registration.slot)
     }
 
     /// Removes a node registered below this one (its cancel or its drop
@@ -443,7 +440,11 @@ impl Canceler {
             .children
             .get(slot)
             .is_some_and(|child| std::ptr::eq(child.addr(), addr));
-        if ours { inner.children.remove(slot) } else { None }
+        if ours {
+            inner.children.remove(slot)
+        } else {
+            None
+        }
     }
 
     /// Records the armed timer, unless the node is already done (then the
@@ -545,7 +546,10 @@ impl Canceler {
         while self.state.load(Ordering::Relaxed) & SETTLED == 0 {
             let extra = inner.extra();
             extra.blocked += 1;
-            let waiters = extra.waiters.get_or_insert_with(|| Arc::new(Condvar::new())).clone();
+            let waiters = extra
+                .waiters
+                .get_or_insert_with(|| Arc::new(Condvar::new()))
+                .clone();
             inner = waiters.wait(inner);
             inner.extra().blocked -= 1;
         }

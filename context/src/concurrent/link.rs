@@ -243,7 +243,9 @@ impl TreeNode for Link {
     }
 
     fn parent_node(&self) -> Option<&dyn TreeNode> {
-        self.parent.reports_to().map(|link| &**link as &dyn TreeNode)
+        self.parent
+            .reports_to()
+            .map(|link| &**link as &dyn TreeNode)
     }
 }
 
@@ -271,7 +273,11 @@ mod tests {
         }
         // 104 bytes, 120 with the reference counts: within malloc's fast
         // bins, which a chain allocated and freed link by link depends on.
-        assert!(std::mem::size_of::<Link>() <= 104, "{}", std::mem::size_of::<Link>());
+        assert!(
+            std::mem::size_of::<Link>() <= 104,
+            "{}",
+            std::mem::size_of::<Link>()
+        );
         assert!(std::mem::size_of::<ValueLayer>() <= 48);
     }
 }

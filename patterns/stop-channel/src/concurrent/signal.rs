@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 
-use super::source::Shared;
+use super::state::StopState;
 use super::sync::Arc;
 
 /// The watching side of a stop channel: Go's `<-stop`, for any number of
@@ -60,12 +60,12 @@ use super::sync::Arc;
 /// | receiving from a closed channel: ready at once, zero value | `Err(RecvError)` at once |
 #[derive(Clone)]
 pub struct StopSignal {
-    shared: Arc<Shared>,
+    state: Arc<StopState>,
 }
 
 impl StopSignal {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+    pub(crate) fn new(state: Arc<StopState>) -> Self {
+        Self { state }
     }
 
     /// The channel to put in a `select!` arm; the signal also dereferences to
@@ -84,7 +84,7 @@ impl StopSignal {
     /// }
     /// ```
     pub fn receiver(&self) -> &Receiver<()> {
-        &self.shared.receiver
+        &self.state.receiver
     }
 
     /// Whether the channel is closed, without waiting for a close; one atomic
@@ -105,7 +105,7 @@ impl StopSignal {
     /// assert!(stopped.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.shared.is_closed()
+        self.state.is_closed()
     }
 
     /// Blocks until the channel is closed, Go's `<-stop`.
@@ -124,7 +124,7 @@ impl StopSignal {
     /// watcher.join().unwrap();
     /// ```
     pub fn wait(&self) {
-        self.shared.wait_until(None);
+        self.state.wait_until(None);
     }
 
     /// Blocks until the channel is closed or `timeout` has passed; returns
@@ -141,7 +141,7 @@ impl StopSignal {
     /// assert!(stopped.wait_timeout(Duration::from_secs(1)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        self.shared.wait_until(Instant::now().checked_add(timeout))
+        self.state.wait_until(Instant::now().checked_add(timeout))
     }
 }
 

@@ -1,29 +1,10 @@
-//! The closing side of a stop channel, and the state both sides share.
-//!
-//! # Invariants
-//!
-//! 1. The channel has exactly one `Sender`, kept in `sender` until the close
-//!    takes and drops it; nothing is ever sent on it. So the channel is
-//!    disconnected (every `recv` ready, Go's closed channel) exactly when
-//!    `sender` is `None`.
-//! 2. The close is two-phase, all under `sender`'s lock: `state` goes to
-//!    `CLOSING`, then the sender is dropped (the channel disconnects), then
-//!    the blocked waiters are notified, then `state` goes to `CLOSED`.
-//!    `is_closed` reports `CLOSING` only after taking the lock, that is once
-//!    the close has finished. So the forms of watching agree at every
-//!    instant: a watcher woken through the channel finds `is_closed()` true
-//!    (it sees at least `CLOSING`), and one that finds `is_closed()` true
-//!    also finds the channel disconnected. Once `close` returns, every form
-//!    (select, `is_closed`, `wait`) sees it.
-//! 3. The first close wins; later ones find `None` and change nothing.
+//! The closing side of a stop channel.
 
 use std::fmt;
-use std::time::Instant;
-
-use crossbeam_channel::{Receiver, Sender};
 
 use super::signal::StopSignal;
-use super::sync::{Arc, AtomicU8, Condvar, Mutex, Ordering};
+use super::state::StopState;
+use super::sync::Arc;
 
 /// Creates a stop channel: the side that closes it and a side that watches
 /// it, Go's `stop := make(chan struct{})`.
@@ -90,23 +71,7 @@ pub fn stop_channel() -> (StopSource, StopSignal) {
 /// | anyone holding `stop` may close it | only the holder of the `StopSource`; watchers cannot |
 #[must_use = "dropping the StopSource closes the channel at once"]
 pub struct StopSource {
-    shared: Arc<Shared>,
-}
-
-const OPEN: u8 = 0;
-const CLOSING: u8 = 1;
-const CLOSED: u8 = 2;
-
-/// What a source and its signals share.
-pub(crate) struct Shared {
-    /// Invariant 1: the only sender, until the close drops it.
-    sender: Mutex<Option<Sender<()>>>,
-    /// `OPEN`, `CLOSING` or `CLOSED` (invariant 2).
-    state: AtomicU8,
-    /// Threads blocked in `StopSignal::wait*`; notified under `sender`'s lock.
-    waiters: Condvar,
-    /// Cloned into select arms by every signal.
-    pub(crate) receiver: Receiver<()>,
+    state: Arc<StopState>,
 }
 
 impl StopSource {
@@ -119,14 +84,8 @@ impl StopSource {
     /// assert!(!stop.is_closed());
     /// ```
     pub fn new() -> Self {
-        let (sender, receiver) = crossbeam_channel::bounded(0);
         Self {
-            shared: Arc::new(Shared {
-                sender: Mutex::new(Some(sender)),
-                state: AtomicU8::new(OPEN),
-                waiters: Condvar::new(),
-                receiver,
-            }),
+            state: Arc::new(StopState::new()),
         }
     }
 
@@ -145,7 +104,7 @@ impl StopSource {
     /// assert!(late.try_recv().is_err()); // disconnected: ready at once
     /// ```
     pub fn signal(&self) -> StopSignal {
-        StopSignal::new(Arc::clone(&self.shared))
+        StopSignal::new(Arc::clone(&self.state))
     }
 
     /// Closes the channel, Go's `close(stop)`: every watcher, present and
@@ -174,7 +133,7 @@ impl StopSource {
     /// }
     /// ```
     pub fn close(&self) {
-        self.shared.close();
+        self.state.close();
     }
 
     /// Whether the channel is closed; one atomic load. See
@@ -188,63 +147,7 @@ impl StopSource {
     /// assert!(stop.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.shared.is_closed()
-    }
-}
-
-impl Shared {
-    fn close(&self) {
-        let mut sender = self.sender.lock();
-        // Invariant 3: the first close wins.
-        let Some(last_sender) = sender.take() else {
-            return;
-        };
-        // Invariant 2, first phase: announce the close before anyone can
-        // observe it through the channel. Release pairs with the Acquire in
-        // `is_closed`.
-        self.state.store(CLOSING, Ordering::Release);
-        // Invariant 1: dropping the only sender is Go's `close(ch)`.
-        drop(last_sender);
-        // Lock, then notify: a waiter checks the slot under this lock
-        // before it sleeps, so it either sees `None` or gets this wake-up.
-        self.waiters.notify_all();
-        // Second phase: done; release pairs with the Acquire in `is_closed`.
-        self.state.store(CLOSED, Ordering::Release);
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        match self.state.load(Ordering::Acquire) {
-            OPEN => false,
-            CLOSED => true,
-            _ => {
-                // Invariant 2: a close is under way and holds the lock
-                // until it has finished; wait for it.
-                drop(self.sender.lock());
-                true
-            }
-        }
-    }
-
-    /// Blocks until closed, or until `deadline`; returns whether closed.
-    pub(crate) fn wait_until(&self, deadline: Option<Instant>) -> bool {
-        if self.is_closed() {
-            return true;
-        }
-        let mut sender = self.sender.lock();
-        // Pairs with the lock-then-notify in `close`.
-        while sender.is_some() {
-            sender = match deadline {
-                None => self.waiters.wait(sender),
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return false;
-                    }
-                    self.waiters.wait_timeout(sender, deadline - now)
-                }
-            };
-        }
-        true
+        self.state.is_closed()
     }
 }
 

@@ -182,7 +182,10 @@ impl CancelFunc {
         let (armed, done) = match &self.handle {
             Handle::Armed(link) => {
                 let layer = link.cancel_layer();
-                (true, layer.is_some_and(|layer| layer.canceler.load_err().is_some()))
+                (
+                    true,
+                    layer.is_some_and(|layer| layer.canceler.load_err().is_some()),
+                )
             }
             Handle::Done => (true, true),
             Handle::Disarmed => (false, false),
