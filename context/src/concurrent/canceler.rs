@@ -8,7 +8,10 @@
 //!
 //! # State
 //!
-//! `state` only grows, and only inside the lock:
+//! `state` only grows. Every change is made inside the lock but one:
+//! [`Canceler::mark_settled`] sets `SETTLED` without it, on a node whose
+//! subtree an ancestor's settle is known to cover; a bit that only grows may
+//! be set by anyone who knows it is true.
 //!
 //! ```text
 //! OPEN ──claim──▶ err ──▶ err|COMPLETE ──settle──▶ err|COMPLETE|SETTLED

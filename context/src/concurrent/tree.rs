@@ -20,7 +20,10 @@
 //! holds for every caller, winner or loser: a child that another cancel
 //! claimed first is waited for ([`wait_settled`]), and a losing
 //! cancel waits for the winner's root to settle (see `canceler.rs`,
-//! invariant 3). Waits only ever go down the tree, so they cannot cycle.
+//! invariant 3). Waits cannot cycle: every wait is for the root of a winning
+//! cancel (nobody ever waits for a loser), and a winning cancel waits only
+//! for roots strictly below its own. A loser may wait for an ancestor, but
+//! among the nodes waited for, every wait goes down the tree.
 
 use super::canceler::{Canceler, Child, Claim, Deferred, TreeNode};
 use super::sync::Arc;
