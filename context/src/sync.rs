@@ -7,6 +7,8 @@
 //! is identical in both instances. Differences between std and loom are
 //! smoothed over here, never at call sites.
 
+mod locks;
+
 /// Thread starts still to refuse, as if the operating system had: set by
 /// `testing::refuse_thread_starts`, shared by both instances. Only with the
 /// `test-util` feature: without it no code can refuse a thread start.
@@ -26,7 +28,7 @@ fn refuse_spawn() -> std::io::Result<()> {
 
 /// Primitives for the instance users run.
 pub(crate) mod std_prims {
-    use std::sync::{OnceLock, PoisonError};
+    use std::sync::OnceLock;
     use std::time::Duration;
 
     pub(crate) use std::sync::atomic::{
@@ -41,58 +43,7 @@ pub(crate) mod std_prims {
     /// model-checked instance fires deadlines only through explicit calls.
     pub(crate) const TIMER_THREAD: bool = true;
 
-    /// A mutex whose `lock` ignores poisoning.
-    ///
-    /// No user code runs while the crate holds one of its locks (see the tree's
-    /// "Deadlock safety"), so a poisoned lock can only mean a panic inside the
-    /// crate between two consistent states; carrying on is the right answer.
-    #[derive(Debug, Default)]
-    pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = std::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(std::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    /// A condition variable paired with [`Mutex`], poisoning ignored likewise.
-    #[derive(Debug, Default)]
-    pub(crate) struct Condvar(std::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(std::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            match self.0.wait_timeout(guard, timeout) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            }
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-
-        pub(crate) fn notify_one(&self) {
-            self.0.notify_one();
-        }
-    }
+    pub(crate) use super::locks::std_locks::{Condvar, Mutex};
 
     /// A process-wide value created on first use.
     #[derive(Debug)]
@@ -180,7 +131,6 @@ pub(crate) mod std_prims {
 #[cfg(feature = "loom")]
 pub(crate) mod loom_prims {
     use std::marker::PhantomData;
-    use std::sync::PoisonError;
     use std::time::Duration;
 
     /// Reference counts are std's in this instance too: loom's `Arc` has no
@@ -193,51 +143,7 @@ pub(crate) mod loom_prims {
 
     pub(crate) const TIMER_THREAD: bool = false;
 
-    #[derive(Debug)]
-    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(loom::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    #[derive(Debug)]
-    pub(crate) struct Condvar(loom::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(loom::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        /// Loom has no clock: this waits like [`Condvar::wait`] (loom's own
-        /// `wait_timeout` never times out either).
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            _timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            self.wait(guard)
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-
-        pub(crate) fn notify_one(&self) {
-            self.0.notify_one();
-        }
-    }
+    pub(crate) use super::locks::loom_locks::{Condvar, Mutex};
 
     /// A value global to one loom execution (loom resets it between runs).
     pub(crate) struct Global<T: 'static>(loom::lazy_static::Lazy<T>);

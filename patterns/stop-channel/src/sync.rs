@@ -8,110 +8,21 @@
 //! crossbeam's in both instances: loom cannot see inside it, so the core never
 //! blocks on it.
 
+mod locks;
+
 /// Primitives for the instance users run.
 pub(crate) mod std_prims {
-    use std::sync::PoisonError;
-    use std::time::Duration;
-
     pub(crate) use std::sync::Arc;
     pub(crate) use std::sync::atomic::{AtomicU8, Ordering};
 
-    /// A mutex whose `lock` ignores poisoning: no user code runs under the
-    /// crate's locks, so there is nothing a panic could leave half-done.
-    #[derive(Debug, Default)]
-    pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = std::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(std::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    /// A condition variable paired with [`Mutex`], poisoning ignored likewise.
-    #[derive(Debug, Default)]
-    pub(crate) struct Condvar(std::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(std::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        /// Waits at most `timeout`; the caller re-checks its clock.
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            match self.0.wait_timeout(guard, timeout) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            }
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-    }
+    pub(crate) use super::locks::std_locks::{Condvar, Mutex};
 }
 
 /// Primitives for the model-checked instance: loom's, behind the same names.
 #[cfg(feature = "loom")]
 pub(crate) mod loom_prims {
-    use std::sync::PoisonError;
-    use std::time::Duration;
-
     pub(crate) use loom::sync::Arc;
     pub(crate) use loom::sync::atomic::{AtomicU8, Ordering};
 
-    #[derive(Debug)]
-    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(loom::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    #[derive(Debug)]
-    pub(crate) struct Condvar(loom::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(loom::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        /// Loom has no clock: this waits like [`Condvar::wait`] (loom's own
-        /// `wait_timeout` never times out either).
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            _timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            self.wait(guard)
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-    }
+    pub(crate) use super::locks::loom_locks::{Condvar, Mutex};
 }

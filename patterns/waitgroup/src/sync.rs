@@ -7,11 +7,11 @@
 //! is identical in both instances. Differences between std and loom are
 //! smoothed over here, never at call sites.
 
+mod locks;
+
 /// Primitives for the instance users run.
 pub(crate) mod std_prims {
     use std::io;
-    use std::sync::PoisonError;
-    use std::time::Duration;
 
     pub(crate) use std::sync::Arc;
     pub(crate) use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,59 +20,7 @@ pub(crate) mod std_prims {
     /// are defined over it, whatever the other primitives are.
     pub(crate) use std::sync::Arc as StdArc;
 
-    /// A mutex whose `lock` ignores poisoning.
-    ///
-    /// No user code runs while the crate holds one of its locks, so a poisoned
-    /// lock can only mean a panic inside the crate between two consistent
-    /// states (a misuse panic); carrying on is the right answer.
-    #[derive(Debug, Default)]
-    pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = std::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(std::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    /// A condition variable paired with [`Mutex`], poisoning ignored likewise.
-    #[derive(Debug, Default)]
-    pub(crate) struct Condvar(std::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(std::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        /// Waits at most `timeout`; the caller re-checks its clock.
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            match self.0.wait_timeout(guard, timeout) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            }
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-
-        pub(crate) fn notify_one(&self) {
-            self.0.notify_one();
-        }
-    }
+    pub(crate) use super::locks::std_locks::{Condvar, Mutex, MutexGuard};
 
     /// Starts a detached thread: a goroutine.
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(f: F) -> io::Result<()> {
@@ -84,59 +32,13 @@ pub(crate) mod std_prims {
 #[cfg(feature = "loom")]
 pub(crate) mod loom_prims {
     use std::io;
-    use std::sync::PoisonError;
-    use std::time::Duration;
 
     pub(crate) use loom::sync::Arc;
     pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
 
     pub(crate) use std::sync::Arc as StdArc;
 
-    #[derive(Debug)]
-    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(loom::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    #[derive(Debug)]
-    pub(crate) struct Condvar(loom::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(loom::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        /// Loom has no clock: this waits like [`Condvar::wait`] (loom's own
-        /// `wait_timeout` never times out either).
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            _timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            self.wait(guard)
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-
-        pub(crate) fn notify_one(&self) {
-            self.0.notify_one();
-        }
-    }
+    pub(crate) use super::locks::loom_locks::{Condvar, Mutex, MutexGuard};
 
     /// Starts a model thread. Loom joins every thread before an execution
     /// ends, so no handle is kept; loom cannot fail to start one.

@@ -1,0 +1,1 @@
+../../../../context/src/sync/locks.rs
