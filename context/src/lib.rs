@@ -164,6 +164,29 @@
 //! live, and a deadline fires at or after its instant, never before, and
 //! within about a millisecond of it on a machine that is not overloaded.
 //!
+//! # How it is built
+//!
+//! ```text
+//! src/
+//! ├── lib.rs           these docs and the public names
+//! ├── error.rs, key.rs Error, Cause and Key: plain values
+//! ├── children.rs      a node's table of children (no synchronisation)
+//! ├── sync.rs          the one place primitives come from (std or loom)
+//! ├── threads.rs       the core over std: what you run
+//! ├── loom.rs          the same core over loom, for the model checks
+//! └── concurrent/      the core, compiled by both, in dependency order:
+//!     ├── deadline.rs, after_func.rs, cancel.rs, context.rs, wait.rs
+//!     │                the API: constructors, handles, the Context type
+//!     ├── link.rs      the chain of links behind every context
+//!     ├── tree.rs      how a cancel reaches every descendant
+//!     ├── canceler.rs  one node of the cancellation tree
+//!     ├── sleeper.rs   threads blocked on a node, woken by relay
+//!     └── timer.rs     the process-wide deadline queue
+//! ```
+//!
+//! Each module depends only on the ones listed below it, and each file's own
+//! docs state the invariants it keeps.
+//!
 //! # Features
 //!
 //! None is on by default, and the API above needs none.

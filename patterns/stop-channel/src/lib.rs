@@ -98,6 +98,20 @@
 //! goroutines?"). The `spawn_tree_limit` example builds it; the `context`
 //! crate replaces it with one `with_cancel` per level.
 //!
+//! # How it is built
+//!
+//! ```text
+//! src/
+//! ├── lib.rs         these docs and the public names
+//! ├── sync.rs        the one place primitives come from (std or loom)
+//! ├── threads.rs     the pair over std: what you run
+//! ├── loom.rs        the same pair over loom, for the model checks
+//! └── concurrent/    the pair, compiled by both, in dependency order:
+//!     ├── source.rs  stop_channel() and StopSource, the closing side
+//!     ├── signal.rs  StopSignal, the watching side
+//!     └── state.rs   what both sides share, and the close's invariants
+//! ```
+//!
 //! # Model checking
 //!
 //! With the `loom` feature the crate also builds a second copy of its types

@@ -117,6 +117,20 @@
 //! assert_eq!(err.downcast_ref::<String>().unwrap(), "sync: negative WaitGroup counter");
 //! ```
 //!
+//! # How it is built
+//!
+//! ```text
+//! src/
+//! ├── lib.rs          these docs and the public names
+//! ├── sync.rs         the one place primitives come from (std or loom)
+//! ├── threads.rs      the core over std and go-context: what you run
+//! ├── loom.rs         the same core over loom and go_context::loom
+//! ├── scoped.rs       WaitGroup::go_scoped (std only: loom has no scopes)
+//! └── concurrent/     the core, compiled by both:
+//!     ├── errgroup.rs   the error group, built on the wait group
+//!     └── wait_group.rs the counter, its waiters and Go's misuse checks
+//! ```
+//!
 //! # Model checking
 //!
 //! With the `loom` feature the crate also builds a second copy of
