@@ -58,7 +58,7 @@ SKIP = {"glossary.md", "service.md"}
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
 CJK_RUN = re.compile(
     r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]"
-    r"(?:[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e\w .,:;!?'\"<>=\[\]()\-…、]*"
+    r"(?:[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e\w .,:;!?'\"<>=\-…、]*"
     r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e])?"
 )
 
