@@ -12,7 +12,16 @@
 # 5. every diagram is rendered from its current source: book/diagrams/NAME.mmd
 #    has a src/diagrams/NAME.svg that records the source's SHA-256 (re-render
 #    with book/diagrams.sh), each SVG has a source and a chapter that shows it,
-#    and no chapter holds a ```mermaid block (nothing would render it).
+#    and no chapter holds a ```mermaid block (nothing would render it);
+# 6. no chapter types a measured figure: the benchmark figures it quotes are
+#    included from book/src/figures/, which must say what benches/RESULTS.md
+#    says (book/figures.py), and a time under a millisecond or a run length in
+#    minutes written in a chapter's text is an error;
+# 7. no Rust snippet hides a line (the reading guide says none does);
+# 8. every Rust and concurrency term in the English glossary is explained at
+#    or before its first use, in reading order (book/check-terms.py);
+# 9. with BOOK_ARTICLES set to a directory holding copies of the two
+#    articles, every quote of them is word for word (book/check-quotes.py).
 #
 # Run from anywhere: bash book/check.sh
 set -euo pipefail
@@ -125,6 +134,43 @@ done
 while IFS= read -r hit; do
     problem "mermaid source in a chapter, which nothing renders: $hit (move it to book/diagrams/)"
 done < <(grep -rn '^```mermaid' book/src --include='*.md' || true)
+
+# 6. Figures: generated, never typed.
+if ! python3 book/figures.py --check; then
+    problem "book/src/figures/ is stale (see above)"
+fi
+while IFS= read -r hit; do
+    problem "a measured figure typed in a chapter: $hit (include it from book/src/figures/; see book/figures.py)"
+done < <(awk '
+    FNR == 1 { fence = 0 }
+    /^[[:space:]]*```/ { fence = !fence; next }
+    fence { next }
+    { line = $0; gsub(/<!--.*-->/, "", line) }
+    line ~ /[0-9][0-9.,]* ?(ns|µs|μs)([^[:alnum:]]|$)/ || line ~ /[0-9]+ min([^[:alnum:]]|$)/ {
+        print FILENAME ":" FNR ": " $0
+    }' $(find book/src -name '*.md' ! -path 'book/src/figures/*'))
+
+# 7. Hidden lines in Rust snippets.
+while IFS= read -r hit; do
+    problem "a hidden line in a Rust snippet: $hit (show it, or say in the reading guide that lines are hidden)"
+done < <(awk '
+    FNR == 1 { lang = "" }
+    /^[[:space:]]*```/ { if (lang == "") { lang = substr($1, 4); if (lang == "") lang = "plain" } else lang = ""; next }
+    lang ~ /^rust/ && /^[[:space:]]*#( |$)/ { print FILENAME ":" FNR ": " $0 }' $(find book/src -name '*.md'))
+
+# 8. Terms explained before their first use.
+if ! python3 book/check-terms.py; then
+    problem "a term is used before it is explained (see above)"
+fi
+
+# 9. Quotes of the articles, when a copy of them is at hand.
+if [[ -n ${BOOK_ARTICLES:-} ]]; then
+    if ! python3 book/check-quotes.py "$BOOK_ARTICLES"; then
+        problem "a quote differs from the articles (see above)"
+    fi
+else
+    echo "book check: quotes not checked (set BOOK_ARTICLES to a directory with copies of the two articles)"
+fi
 
 if ((problems > 0)); then
     echo "book check: FAILED ($problems problem(s))" >&2

@@ -4,7 +4,7 @@
 //
 //   node book/js/browser-check.mjs http://127.0.0.1:PORT/ book/book/html
 //
-// Per page, at 1280 px wide:
+// Per page, at 1280 px wide (a laptop):
 //   - it loads (HTTP 200) with no console error and no uncaught exception;
 //   - no request leaves loopback (each is refused, and reported);
 //   - every diagram is an SVG image that loaded, and no mermaid source was
@@ -12,10 +12,16 @@
 //   - no table and no code block is wider than the text column (it would
 //     hide part of itself behind a scrollbar), and the page has no sideways
 //     scroll;
-// and at 420 px wide (a phone) the page itself still has no sideways scroll:
-// a table or code block may scroll inside itself there, the page may not.
-// Then the search box finds a known term.
-import { readdirSync, statSync } from "node:fs";
+//   - no entry of the sidebar (chapters, and the page's own headings) is cut
+//     off at its right edge;
+// and at 390 px wide (a phone):
+//   - the page itself has no sideways scroll;
+//   - a table or code block wider than the screen scrolls inside its own box
+//     and has the cue that says so (js/scroll-cue.js) visible above it: one
+//     that overflows without its cue fails.
+// Screenshots of a few pages at both widths go to $BROWSER_CHECK_SHOTS, if
+// set, for a person to look at. Then the search box finds a known term.
+import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 import { launch } from "./chromium.mjs";
@@ -29,6 +35,16 @@ const origin = new URL(base).origin;
 
 // A term that search must find, and a page its results must include.
 const SEARCH = { term: "glossary", expect: "glossary.html" };
+
+// The two widths every page is read at.
+const WIDE = 1280;
+const NARROW = 390;
+
+// Pages worth a look by eye at both widths (wide tables, long listings, the
+// sidebar's longest headings), saved when BROWSER_CHECK_SHOTS names a folder.
+const SHOTS = process.env.BROWSER_CHECK_SHOTS;
+const SHOT_PAGES = ["benchmarks/results.html", "cheat-sheet.html", "loom/tree.html", "context/interface.html"];
+if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 
 function pages(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -78,7 +94,7 @@ try {
 
   for (const path of all) {
     current = path;
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: WIDE, height: 900 });
     const response = await page.goto(new URL(path, base).href, { waitUntil: "load" });
     if (!response || response.status() !== 200) {
       problem(path, `HTTP ${response ? response.status() : "no response"}`);
@@ -87,15 +103,29 @@ try {
     const found = await page.evaluate(inspectPage);
     diagrams += found.diagrams;
     for (const p of found.problems) problem(path, p);
+    const shot = SHOTS && SHOT_PAGES.includes(path) ? `${SHOTS}/${path.replace(/[/.]/g, "_")}` : null;
+    if (shot) await page.screenshot({ path: `${shot}-${WIDE}.png` });
 
-    await page.setViewportSize({ width: 420, height: 900 });
+    // A phone loads the page at its own width (mdBook then hides the
+    // sidebar): load it again, rather than shrink the wide one.
+    await page.setViewportSize({ width: NARROW, height: 900 });
+    await page.goto(new URL(path, base).href, { waitUntil: "load" });
     const narrow = await page.evaluate(pageScrollsSideways);
-    if (narrow) problem(path, `at 420 px the page scrolls sideways: ${narrow}`);
+    if (narrow) problem(path, `at ${NARROW} px the page scrolls sideways: ${narrow}`);
+    for (const p of await page.evaluate(overflowsWithoutCue)) problem(path, `at ${NARROW} px ${p}`);
+    if (shot) {
+      // The first box that scrolls, with its cue, if there is one.
+      await page.evaluate(() => {
+        const cue = document.querySelector("main .scroll-cue");
+        if (cue) window.scrollTo(0, cue.getBoundingClientRect().top + window.scrollY - 80);
+      });
+      await page.screenshot({ path: `${shot}-${NARROW}.png` });
+    }
   }
 
   // Search, from the first page, as a reader uses it: the toggle, then typing.
   current = "search";
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewportSize({ width: WIDE, height: 900 });
   await page.goto(new URL("index.html", base).href, { waitUntil: "load" });
   await page.click("#mdbook-search-toggle");
   await page.type("#mdbook-searchbar", SEARCH.term, { delay: 20 }); // key by key, as typed
@@ -122,7 +152,7 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(
-  `browser check: OK (${all.length} pages at 1280 and 420 px, ${diagrams} diagrams, search, ${seconds} s)`,
+  `browser check: OK (${all.length} pages at ${WIDE} and ${NARROW} px, ${diagrams} diagrams, search, ${seconds} s)`,
 );
 
 // In the page, at 1280 px: what is wrong with it.
@@ -166,7 +196,41 @@ function inspectPage() {
   }
   const sideways = document.documentElement.scrollWidth - window.innerWidth;
   if (sideways > 1) problems.push(`the page scrolls sideways by ${sideways} px`);
+  // The sidebar: every entry ends inside it (a long heading wraps, not cut).
+  const sidebar = document.querySelector("#mdbook-sidebar");
+  if (sidebar && sidebar.getBoundingClientRect().width > 0) {
+    const edge = sidebar.getBoundingClientRect().right;
+    for (const a of sidebar.querySelectorAll("a")) {
+      const box = a.getBoundingClientRect();
+      if (box.width > 0 && box.right > edge + 1) {
+        problems.push(`sidebar entry cut off by ${Math.round(box.right - edge)} px: ${name(a)}`);
+      }
+    }
+  }
   return { problems, diagrams: images.length };
+}
+
+// In the page, at the narrow width: every table or listing that overflows
+// its box must scroll inside it and show the cue above it.
+function overflowsWithoutCue() {
+  const problems = [];
+  for (const box of document.querySelectorAll("main .table-wrapper, main pre")) {
+    const inner = box.matches("pre") ? box.querySelector(":scope > code") || box : box;
+    const over = inner.scrollWidth - inner.clientWidth;
+    if (over <= 1) continue;
+    const kind = box.matches("pre") ? "code block" : "table";
+    const text = (box.textContent || "").trim().replace(/\s+/g, " ").slice(0, 60);
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(inner).overflowX);
+    const cue = box.previousElementSibling;
+    const cued =
+      cue !== null &&
+      cue.classList.contains("scroll-cue") &&
+      cue.getBoundingClientRect().height > 0 &&
+      getComputedStyle(cue).visibility === "visible";
+    if (!scrolls) problems.push(`${kind} overflows by ${over} px and does not scroll: ${text}`);
+    else if (!cued) problems.push(`${kind} overflows by ${over} px with no scroll cue: ${text}`);
+  }
+  return problems;
 }
 
 // In the page: whether it scrolls sideways, and the widest culprit.
