@@ -44,7 +44,7 @@ Durations are written like 250ms, 2s or 1.5s.";
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The port on 127.0.0.1; 0 lets the system pick a free one
-    /// ([`ServerHandle::addr`](crate::ServerHandle::addr) tells which).
+    /// ([`Server::addr`](crate::Server::addr) tells which).
     pub port: u16,
     /// The deadline of a request that sends no `X-Timeout` header.
     pub default_timeout: Duration,

@@ -20,13 +20,13 @@ use tokio::net::TcpStream;
 use crate::duration::{parse_duration, show};
 use crate::handler;
 use crate::http::{self, MAX_HEAD, MAX_HEADERS, Request, Response, reason};
-use crate::server::Shared;
+use crate::state::State;
 use crate::values::{TRACE_ID, TraceId};
 use crate::watcher::Watcher;
 
 // ANCHOR: connection
 /// Serves the one request `stream` carries, on the connection's own task.
-pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, server: Arc<Shared>) {
+pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, server: Arc<State>) {
     // Whether the request has reached the handler: then shutdown lets it
     // answer; before that there is nothing to lose by closing.
     let started = Arc::new(AtomicBool::new(false));
@@ -72,7 +72,7 @@ pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, server: Arc<Share
 /// watcher, if the client hangs up first.
 async fn respond(
     request: hyper::Request<Incoming>,
-    server: Arc<Shared>,
+    server: Arc<State>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
@@ -133,7 +133,7 @@ async fn handle(
     body: Incoming,
     head: Request,
     started: Instant,
-    server: Arc<Shared>,
+    server: Arc<State>,
 ) -> Response {
     let _in_flight = server.in_flight.enter();
     // The body, too, must arrive before the request's context is done.
@@ -152,7 +152,7 @@ async fn handle(
 }
 // ANCHOR_END: handle
 
-fn log_status(ctx: &Context, response: &Response, started: Instant, server: &Shared) {
+fn log_status(ctx: &Context, response: &Response, started: Instant, server: &State) {
     let status = response.status();
     server.log.request(
         ctx,
@@ -162,7 +162,7 @@ fn log_status(ctx: &Context, response: &Response, started: Instant, server: &Sha
 
 /// The request's timeout: `X-Timeout` if sent (at most the server's maximum),
 /// else the server's default.
-fn request_timeout(request: &Request, server: &Shared) -> Result<Duration, String> {
+fn request_timeout(request: &Request, server: &State) -> Result<Duration, String> {
     match request.header("x-timeout") {
         None => Ok(server.config.default_timeout),
         Some(text) => parse_duration(text)

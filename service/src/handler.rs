@@ -11,7 +11,7 @@ use crate::backends::BackendError;
 use crate::causes::ClientDisconnected;
 use crate::duration::show;
 use crate::http::{Request, Response, reason};
-use crate::server::Shared;
+use crate::state::State;
 use crate::values::{TOKEN, TRACE_ID, Token, USER, User};
 
 const HELP: &str = "\
@@ -22,7 +22,7 @@ POST /shutdown    stop accepting; running requests get the grace period, then ar
 
 /// Answers one request; `ctx` is the request's context (deadline and trace id
 /// included).
-pub(crate) async fn route(ctx: &Context, request: &Request, server: &Shared) -> Response {
+pub(crate) async fn route(ctx: &Context, request: &Request, server: &State) -> Response {
     match (request.method(), request.path()) {
         ("GET", "/profile") => profile(ctx, request, server).await,
         ("POST", "/shutdown") => {
@@ -104,7 +104,7 @@ fn credentials(request: &Request) -> Result<(User, Token), String> {
 /// One backend's report: its name, how long it ran, and its result.
 type Report = (&'static str, Duration, Result<String, BackendError>);
 
-async fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
+async fn profile(ctx: &Context, request: &Request, server: &State) -> Response {
     let started = Instant::now();
     let (user, token) = match credentials(request) {
         Ok(credentials) => credentials,

@@ -22,15 +22,15 @@
 //! # The API
 //!
 //! Running it:
-//! - [`Server::start`] binds the port and returns a [`ServerHandle`]:
-//!   [`addr`](ServerHandle::addr), [`shutdown`](ServerHandle::shutdown),
-//!   [`shutdown_now`](ServerHandle::shutdown_now),
-//!   [`wait`](ServerHandle::wait), [`wait_timeout`](ServerHandle::wait_timeout).
+//! - [`Server::start`] binds the port and returns the running [`Server`]:
+//!   [`addr`](Server::addr), [`shutdown`](Server::shutdown),
+//!   [`shutdown_now`](Server::shutdown_now),
+//!   [`wait`](Server::wait), [`wait_timeout`](Server::wait_timeout).
 //! - [`Config`]: port, deadlines, grace period, [`Log`];
 //!   [`Config::from_args`] reads the command line ([`USAGE`], [`ArgsError`]).
 //! - [`Gauge`]: live counts of backend calls, watchers, requests and tasks
-//!   ([`ServerHandle::live_backends`], [`ServerHandle::live_watchers`],
-//!   [`ServerHandle::in_flight`], [`ServerHandle::live_tasks`]), which tests
+//!   ([`Server::live_backends`], [`Server::live_watchers`],
+//!   [`Server::in_flight`], [`Server::live_tasks`]), which tests
 //!   wait on.
 //!
 //! What a request's threads share through its context:
@@ -92,6 +92,7 @@ mod handler;
 mod http;
 mod log;
 mod server;
+mod state;
 mod values;
 mod watcher;
 
@@ -100,5 +101,5 @@ pub use config::{ArgsError, Config, USAGE};
 pub use duration::parse_duration;
 pub use gauge::{Entered, Gauge};
 pub use log::Log;
-pub use server::{Server, ServerHandle};
+pub use server::Server;
 pub use values::{TOKEN, TRACE_ID, Token, TraceId, USER, User};

@@ -10,7 +10,7 @@ use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use common::{WAIT, get, logged, quiet, receive, send_get, send_raw, start};
-use request_service::{Config, ServerHandle};
+use request_service::{Config, Server};
 
 /// Reads until the server closes the connection; `Err` if it resets it.
 fn read_to_close(mut stream: TcpStream) -> std::io::Result<String> {
@@ -25,7 +25,7 @@ fn status_of(raw: &str) -> Option<u16> {
 }
 
 /// Every gauge back at zero: nothing of any request is left running.
-fn nothing_left(server: &ServerHandle) {
+fn nothing_left(server: &Server) {
     assert!(server.in_flight().wait_until(WAIT, |n| n == 0), "requests");
     assert!(
         server.live_backends().wait_until(WAIT, |n| n == 0),
@@ -38,7 +38,7 @@ fn nothing_left(server: &ServerHandle) {
     assert!(server.live_tasks().wait_until(WAIT, |n| n == 0), "tasks");
 }
 
-fn stop(server: ServerHandle) {
+fn stop(server: Server) {
     server.shutdown();
     assert!(server.wait_timeout(WAIT), "the server stops");
     assert_eq!(server.live_tasks().get(), 0);

@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use request_service::{Config, Log, Server, ServerHandle};
+use request_service::{Config, Log, Server};
 
 /// The bound on every wait in these tests: long enough for a loaded machine,
 /// short enough that a hang fails the test instead of stalling the run.
@@ -39,7 +39,7 @@ pub(crate) fn logged() -> (Config, LogLines) {
     (Config { log, ..quiet() }, lines)
 }
 
-pub(crate) fn start(config: Config) -> ServerHandle {
+pub(crate) fn start(config: Config) -> Server {
     Server::start(config).expect("bind a free port on 127.0.0.1")
 }
 
