@@ -91,6 +91,7 @@ mod gauge;
 mod handler;
 mod http;
 mod log;
+pub mod propagation;
 mod server;
 mod state;
 mod values;
