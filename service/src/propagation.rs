@@ -4,7 +4,7 @@
 //! A [`go_context::Context`] ends at the edge of its process. What crosses
 //! to the next one is what the request's headers say:
 //!
-//! | What | Header | On the way out ([`stamp`]) | On the way in ([`derive`]) |
+//! | What | Header | On the way out ([`stamp`]) | On the way in ([`derive()`]) |
 //! |---|---|---|---|
 //! | the deadline | `grpc-timeout: 249734u` | the time the context has left, not a clock time; nothing at all if none is left | a deadline that far from now, or this server's limit if that is earlier; a malformed value is refused (`400`), never read as "no deadline" |
 //! | the trace | `traceparent: 00-<trace>-<span>-01` | the trace id and this hop's span id | the same trace with a new span, under [`TRACE`]; none, or a malformed one, starts a new trace |
@@ -22,7 +22,7 @@
 //! (`http.NewRequestWithContext`) and closes the connection when the context
 //! ends, but sends neither the deadline nor a trace; gRPC-Go sends
 //! `grpc-timeout` from the context's deadline and derives the server's
-//! context from it, as [`stamp`] and [`derive`] do here; OpenTelemetry's
+//! context from it, as [`stamp`] and [`derive()`] do here; OpenTelemetry's
 //! propagators carry `traceparent`. The context itself carries no HTTP: like
 //! Go's `context` package, the `go-context` crate knows nothing of headers.
 //!
@@ -65,6 +65,6 @@ mod outbound;
 mod traceparent;
 
 pub use grpc_timeout::{GRPC_TIMEOUT, TimeoutError, decode_timeout, encode_timeout};
-pub use inbound::{BadHeader, Derived, TraceOrigin, derive};
+pub use inbound::{BadHeader, Derived, TraceOrigin, derive, trace_of};
 pub use outbound::stamp;
 pub use traceparent::{SpanId, TRACE, TRACEPARENT, TraceContext, TraceId, TraceParentError};

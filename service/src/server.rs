@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::connection;
 use crate::duration::show;
 use crate::gauge::Gauge;
+use crate::rpc_client::RpcClient;
 use crate::state::State;
 
 /// How many connections may wait to be accepted: enough for a burst of a
@@ -120,9 +121,14 @@ impl Server {
         // ANCHOR_END: roots
         let state = Arc::new(State {
             log: config.log.clone(),
-            backends: Backends {
-                live: Gauge::new(),
-                log: config.log.clone(),
+            backends: {
+                let live = Gauge::new();
+                let rpc = RpcClient::new(config.rpc, live.clone(), config.log.clone());
+                Backends {
+                    live,
+                    log: config.log.clone(),
+                    rpc,
+                }
             },
             config,
             runtime: runtime.handle().clone(),
@@ -135,7 +141,14 @@ impl Server {
             watchers: Gauge::new(),
             in_flight: Gauge::new(),
         });
-        state.log.server(format_args!("listening on http://{addr}"));
+        let calls = match state.config.rpc {
+            Some(rpc) => format!(", calling the recommendation service at {rpc}"),
+            None => String::new(),
+        };
+        state.log.server(format_args!(
+            "listening on http://{addr}: the {} service{calls}",
+            state.config.role
+        ));
         thread::Builder::new().name("server".to_owned()).spawn({
             let state = Arc::clone(&state);
             move || run(runtime, listener, &state, mark_stopped)

@@ -9,7 +9,7 @@ use http::HeaderMap;
 use super::grpc_timeout::{GRPC_TIMEOUT, TimeoutError, decode_timeout};
 use super::traceparent::{TRACE, TRACEPARENT, TraceContext, TraceParentError};
 
-/// A request's context, derived from its headers by [`derive`], with what
+/// A request's context, derived from its headers by [`derive()`], with what
 /// went into it.
 ///
 /// # Examples
@@ -66,7 +66,7 @@ pub enum TraceOrigin {
     Replaced(TraceParentError),
 }
 
-/// A header [`derive`] refuses: a deadline it cannot read must not become no
+/// A header [`derive()`] refuses: a deadline it cannot read must not become no
 /// deadline at all, so the request is answered `400 Bad Request` with this.
 ///
 /// # Examples
@@ -182,11 +182,7 @@ pub fn derive(
 ) -> Result<Derived, BadHeader> {
     let caller_budget = caller_budget(headers)?;
     let budget = caller_budget.map_or(limit, |caller| caller.min(limit));
-    let (trace, origin) = match caller_trace(headers) {
-        None => (TraceContext::new_root(), TraceOrigin::Started),
-        Some(Ok(caller)) => (caller.child(), TraceOrigin::Continued),
-        Some(Err(err)) => (TraceContext::new_root(), TraceOrigin::Replaced(err)),
-    };
+    let (trace, origin) = trace_of(headers);
     let (ctx, cancel) = go_context::with_timeout(parent, budget);
     Ok(Derived {
         ctx: go_context::with_value(&ctx, &TRACE, trace),
@@ -197,6 +193,31 @@ pub fn derive(
     })
 }
 // ANCHOR_END: derive
+
+/// This hop's trace, from the caller's `traceparent`, and where it came from:
+/// what [`derive()`] puts in the context, for a request it refuses too.
+///
+/// # Examples
+///
+/// ```
+/// use request_service::propagation::{TraceOrigin, trace_of};
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert(
+///     "traceparent",
+///     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap(),
+/// );
+/// let (trace, origin) = trace_of(&headers);
+/// assert_eq!(origin, TraceOrigin::Continued);
+/// assert_eq!(trace.trace_id().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+/// ```
+pub fn trace_of(headers: &HeaderMap) -> (TraceContext, TraceOrigin) {
+    match caller_trace(headers) {
+        None => (TraceContext::new_root(), TraceOrigin::Started),
+        Some(Ok(caller)) => (caller.child(), TraceOrigin::Continued),
+        Some(Err(err)) => (TraceContext::new_root(), TraceOrigin::Replaced(err)),
+    }
+}
 
 /// The caller's `grpc-timeout`, if it sent exactly one that reads.
 fn caller_budget(headers: &HeaderMap) -> Result<Option<Duration>, BadHeader> {

@@ -42,7 +42,7 @@ pub const TRACEPARENT: &str = "traceparent";
 
 /// The key of this hop's [`TraceContext`] in a request's context.
 ///
-/// [`derive`](super::derive) puts it there; [`stamp`](super::stamp) sends it
+/// [`derive()`](fn@super::derive) puts it there; [`stamp`](super::stamp) sends it
 /// on; a log reads its trace id.
 ///
 /// # Examples
