@@ -156,8 +156,14 @@ impl RpcClient {
         };
         let mut connection = pin!(connection);
         let (status, body) = tokio::select! {
-            exchanged = exchange => exchanged.map_err(|err| failed(format!("the recommendation service's answer broke off: {err}")))?,
-            Err(err) = &mut connection => return Err(failed(format!("the connection to the recommendation service failed: {err}"))),
+            exchanged = exchange => exchanged.map_err(|err| {
+                failed(format!("the recommendation service's answer broke off: {err}"))
+            })?,
+            // Only a failure ends the connection before the exchange.
+            Err(err) = &mut connection => {
+                let why = format!("the connection to the recommendation service failed: {err}");
+                return Err(failed(why));
+            }
         };
         let body = String::from_utf8_lossy(&body);
 

@@ -138,7 +138,6 @@ impl fmt::Display for BadHeader {
 
 impl std::error::Error for BadHeader {}
 
-// ANCHOR: derive
 /// Derives a request's context from `parent` and the caller's headers.
 ///
 /// - **Deadline**: the earlier of this server's `limit` and the caller's
@@ -175,6 +174,7 @@ impl std::error::Error for BadHeader {}
 /// assert_eq!(trace.trace_id().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
 /// # Ok::<(), request_service::propagation::BadHeader>(())
 /// ```
+// ANCHOR: derive
 pub fn derive(
     parent: &Context,
     headers: &HeaderMap,

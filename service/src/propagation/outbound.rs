@@ -8,7 +8,6 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use super::grpc_timeout::{GRPC_TIMEOUT, encode_timeout};
 use super::traceparent::{TRACE, TRACEPARENT};
 
-// ANCHOR: stamp
 /// Stamps an outgoing request's headers from `ctx`: `grpc-timeout` with the
 /// time `ctx` has left (if it has a deadline), and `traceparent` naming this
 /// hop's span (if `ctx` carries a [`TraceContext`](super::TraceContext)).
@@ -46,6 +45,7 @@ use super::traceparent::{TRACE, TRACEPARENT};
 /// assert_eq!(stamp(&spent, &mut http::HeaderMap::new()), Err(go_context::Error::Canceled));
 /// # Ok::<(), go_context::Error>(())
 /// ```
+// ANCHOR: stamp
 pub fn stamp(
     ctx: &Context,
     headers: &mut HeaderMap,
