@@ -368,7 +368,7 @@ fn a_chain_of_three_hops_gives_each_less_time_than_the_last() {
     let reply = get(
         front.addr(),
         &format!("/profile?db_ms=0&rpc_ms={FOREVER_MS}"),
-        &[("X-Timeout", "300ms"), slow.header()],
+        &[("X-Timeout", "1s"), slow.header()],
     );
     assert_eq!(reply.status, 504, "{reply:?}");
     middle_log.expect(&[&slow.line("rpc: stopped after"), "hanging up"]);
