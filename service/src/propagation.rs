@@ -29,9 +29,10 @@
 //! # Copying it
 //!
 //! This module is meant to be copied into your own service: the folder
-//! `propagation/` and this file, about four hundred lines with their tests.
-//! It depends only on `go-context` and `http`, whose `HeaderMap` hyper,
-//! axum, reqwest and tonic all share.
+//! `propagation/` and this file, tests included, declared as `mod
+//! propagation;` at your crate's root (its doc examples name this crate,
+//! `request_service`: rename it to yours). It depends only on `go-context`
+//! and `http`, whose `HeaderMap` hyper, axum, reqwest and tonic all share.
 //!
 //! # Examples
 //!
