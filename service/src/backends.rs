@@ -1,10 +1,11 @@
-//! The two simulated backends a profile request fans out to: a slow database
-//! and an RPC service that can fail.
+//! What a request fans out to: a slow database, simulated in this process,
+//! and the recommendation service, another process reached over HTTP (see
+//! `rpc_client.rs`).
 //!
-//! Their "work" is a wait on the request's context, `ctx.wait_timeout(delay)`,
-//! which is exactly what a real client library does with a deadline and a
-//! cancel signal: it gives up the moment the context is done, whatever the
-//! reason, and says why.
+//! The database's "work" is a wait on the request's context,
+//! `ctx.wait_timeout(delay)`, which is exactly what a blocking client library
+//! does with a deadline and a cancel signal: it gives up the moment the
+//! context is done, whatever the reason, and says why.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -14,14 +15,17 @@ use go_context::Context;
 use crate::duration::show;
 use crate::gauge::Gauge;
 use crate::log::Log;
-use crate::values::{TOKEN, USER};
+use crate::rpc_client::RpcClient;
+use crate::values::USER;
 
-/// The backends, and what they need that is not request-scoped: the log and
-/// the gauge of live calls. (The request-scoped data comes in the context.)
+/// The backends, and what they need that is not request-scoped: the log, the
+/// gauge of live calls, the recommendation service's client. (The
+/// request-scoped data comes in the context.)
 #[derive(Debug, Clone)]
 pub(crate) struct Backends {
     pub(crate) live: Gauge,
     pub(crate) log: Log,
+    pub(crate) rpc: RpcClient,
 }
 
 /// Why a backend call produced no result.
@@ -43,22 +47,9 @@ pub(crate) enum BackendError {
 
 impl Backends {
     // ANCHOR: database
-    /// Looks up the user's profile; takes `delay`.
-    pub(crate) fn database(&self, ctx: &Context, delay: Duration) -> Result<String, BackendError> {
-        let _live = self.live.enter();
-        let user = ctx.value(&USER).map_or("nobody", |user| user.as_str());
-        self.log.request(
-            ctx,
-            format_args!("db: querying the profile of {user}, takes {}", show(delay)),
-        );
-        self.work(ctx, "db", delay)?;
-        Ok(format!("profile of {user}"))
-    }
-    // ANCHOR_END: database
-
-    /// Asks the recommendation service for the user's recommendations; takes
-    /// `delay`, then fails if `fail` is set.
-    pub(crate) fn rpc(
+    /// Looks up the user's profile; takes `delay`, then fails if `fail` is
+    /// set.
+    pub(crate) fn database(
         &self,
         ctx: &Context,
         delay: Duration,
@@ -66,33 +57,22 @@ impl Backends {
     ) -> Result<String, BackendError> {
         let _live = self.live.enter();
         let user = ctx.value(&USER).map_or("nobody", |user| user.as_str());
-        // The token travels with the request; the RPC would send it on.
-        let Some(token) = ctx.value(&TOKEN) else {
-            return Err(BackendError::Failed {
-                backend: "rpc",
-                message: "no token to authenticate with".to_owned(),
-            });
-        };
         self.log.request(
             ctx,
-            format_args!(
-                "rpc: asking for recommendations for {user} with a {}-byte token, takes {}",
-                token.secret().len(),
-                show(delay)
-            ),
+            format_args!("db: querying the profile of {user}, takes {}", show(delay)),
         );
-        self.work(ctx, "rpc", delay)?;
+        self.work(ctx, "db", delay)?;
         if fail {
-            let message = "recommendation service unavailable".to_owned();
-            self.log
-                .request(ctx, format_args!("rpc: failed: {message}"));
+            let message = "profile database unavailable".to_owned();
+            self.log.request(ctx, format_args!("db: failed: {message}"));
             return Err(BackendError::Failed {
-                backend: "rpc",
+                backend: "db",
                 message,
             });
         }
-        Ok(format!("3 recommendations for {user}"))
+        Ok(format!("profile of {user}"))
     }
+    // ANCHOR_END: database
 
     // ANCHOR: work
     /// The simulated work: `delay` of waiting that ends early, with the
@@ -104,22 +84,14 @@ impl Backends {
         delay: Duration,
     ) -> Result<(), BackendError> {
         let started = Instant::now();
-        let Some(err) = ctx.wait_timeout(delay) else {
+        if ctx.wait_timeout(delay).is_none() {
             self.log.request(
                 ctx,
                 format_args!("{backend}: answered after {}", show(started.elapsed())),
             );
             return Ok(());
-        };
-        let cause = ctx
-            .cause()
-            .map(|cause| cause.to_string())
-            .filter(|cause| *cause != err.to_string());
-        let error = BackendError::Stopped {
-            backend,
-            err,
-            cause,
-        };
+        }
+        let error = BackendError::stopped(backend, ctx);
         self.log.request(
             ctx,
             format_args!(
@@ -134,6 +106,21 @@ impl Backends {
 }
 
 impl BackendError {
+    /// The error of a call that gave up because `ctx` is done: its error, and
+    /// its cause when that says more.
+    pub(crate) fn stopped(backend: &'static str, ctx: &Context) -> BackendError {
+        let err = ctx.err().unwrap_or(go_context::Error::Canceled);
+        let cause = ctx
+            .cause()
+            .map(|cause| cause.to_string())
+            .filter(|cause| *cause != err.to_string());
+        BackendError::Stopped {
+            backend,
+            err,
+            cause,
+        }
+    }
+
     /// The error without the backend's name: `recommendation service
     /// unavailable`, or `context canceled (client disconnected)`.
     pub(crate) fn reason(&self) -> String {

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use go_context::{CancelFunc, Context};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
+use hyper::header::HeaderValue;
+use hyper::http::request::Parts;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -20,13 +22,13 @@ use tokio::net::TcpStream;
 use crate::duration::{parse_duration, show};
 use crate::handler;
 use crate::http::{self, MAX_HEAD, MAX_HEADERS, Request, Response, reason};
-use crate::server::Shared;
-use crate::values::{TRACE_ID, TraceId};
+use crate::propagation::{self, Derived, GRPC_TIMEOUT, TRACE, TRACEPARENT, TraceOrigin};
+use crate::state::State;
 use crate::watcher::Watcher;
 
 // ANCHOR: connection
 /// Serves the one request `stream` carries, on the connection's own task.
-pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, server: Arc<Shared>) {
+pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, server: Arc<State>) {
     // Whether the request has reached the handler: then shutdown lets it
     // answer; before that there is nothing to lose by closing.
     let started = Arc::new(AtomicBool::new(false));
@@ -72,45 +74,32 @@ pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, server: Arc<Share
 /// watcher, if the client hangs up first.
 async fn respond(
     request: hyper::Request<Incoming>,
-    server: Arc<Shared>,
+    server: Arc<State>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let head = Request::from_parts(&parts);
-    let trace = head
-        .header("x-trace-id")
-        .and_then(TraceId::parse)
-        .unwrap_or_else(TraceId::generate);
-    let timeout = match request_timeout(&head, &server) {
-        Ok(timeout) => timeout,
-        Err(message) => {
-            let ctx = go_context::with_value(&server.root, &TRACE_ID, trace);
-            let response = handler::reply(&ctx, 400, [format!("error: {message}")]);
-            log_status(&ctx, &response, started, &server);
-            return Ok(response.into_hyper());
-        }
-    };
 
     // ANCHOR: request_tree
     // The connection's node, canceled by the watcher if the client hangs up
     // (and with the server's root if shutdown runs out of patience).
     let (conn_ctx, hang_up) = go_context::with_cancel_cause(&server.root);
-    // The request's deadline: from X-Timeout, or the server's default.
-    let (ctx, deadline) = go_context::with_timeout(&conn_ctx, timeout);
-    let ctx = go_context::with_value(&ctx, &TRACE_ID, trace);
-    server.log.request(
-        &ctx,
-        format_args!(
-            "{} {}, deadline in {}",
-            head.method(),
-            head.target(),
-            show(timeout)
-        ),
-    );
+    // The request's deadline and trace, from its headers: this server's
+    // limit (X-Timeout, or the default) or the caller's grpc-timeout,
+    // whichever ends first, and the caller's traceparent.
+    let derived = request_limit(&head, &server).and_then(|limit| {
+        propagation::derive(&conn_ctx, &parts.headers, limit).map_err(|err| err.to_string())
+    });
+    let derived = match derived {
+        Ok(derived) => derived,
+        Err(message) => return Ok(refuse(&conn_ctx, &parts, &head, &message, started, &server)),
+    };
+    log_arrival(&derived, &parts, &head, &server);
+    let ctx = derived.ctx;
     let watcher = Watcher::start(&ctx, hang_up, &server.watchers, &server.log);
     // The handler is a task of its own, Go's goroutine per request: it runs
     // to the end even if the client leaves and hyper drops this future.
-    let handler = server.spawn(handle(ctx, deadline, parts, body, head, started, {
+    let handler = server.spawn(handle(ctx, derived.cancel, parts, body, head, started, {
         Arc::clone(&server)
     }));
     let response = match handler.await {
@@ -129,11 +118,11 @@ async fn respond(
 async fn handle(
     ctx: Context,
     _deadline: CancelFunc,
-    parts: hyper::http::request::Parts,
+    parts: Parts,
     body: Incoming,
     head: Request,
     started: Instant,
-    server: Arc<Shared>,
+    server: Arc<State>,
 ) -> Response {
     let _in_flight = server.in_flight.enter();
     // The body, too, must arrive before the request's context is done.
@@ -152,7 +141,7 @@ async fn handle(
 }
 // ANCHOR_END: handle
 
-fn log_status(ctx: &Context, response: &Response, started: Instant, server: &Shared) {
+fn log_status(ctx: &Context, response: &Response, started: Instant, server: &State) {
     let status = response.status();
     server.log.request(
         ctx,
@@ -160,13 +149,77 @@ fn log_status(ctx: &Context, response: &Response, started: Instant, server: &Sha
     );
 }
 
-/// The request's timeout: `X-Timeout` if sent (at most the server's maximum),
-/// else the server's default.
-fn request_timeout(request: &Request, server: &Shared) -> Result<Duration, String> {
+/// This server's limit for the request: `X-Timeout` if sent (at most the
+/// server's maximum), else the server's default.
+fn request_limit(request: &Request, server: &State) -> Result<Duration, String> {
     match request.header("x-timeout") {
         None => Ok(server.config.default_timeout),
         Some(text) => parse_duration(text)
             .map(|timeout| timeout.min(server.config.max_timeout))
-            .ok_or_else(|| format!("X-Timeout: {text}: not a duration like 250ms or 2s")),
+            .ok_or_else(|| format!("X-Timeout \"{text}\": not a duration like 250ms or 2s")),
+    }
+}
+
+/// The answer to a request whose deadline cannot be read: `400 Bad
+/// Request`, and a log line that says why, under the request's trace.
+fn refuse(
+    parent: &Context,
+    parts: &Parts,
+    head: &Request,
+    message: &str,
+    started: Instant,
+    server: &State,
+) -> hyper::Response<Full<Bytes>> {
+    let (trace, _) = propagation::trace_of(&parts.headers);
+    let ctx = go_context::with_value(parent, &TRACE, trace);
+    server.log.request(
+        &ctx,
+        format_args!("{} {} refused: {message}", head.method(), head.target()),
+    );
+    let response = handler::reply(&ctx, 400, [format!("error: {message}")]);
+    log_status(&ctx, &response, started, server);
+    response.into_hyper()
+}
+
+/// The request's first log line: what it asks, how long it has and why, and
+/// a caller's trace that was not trusted.
+fn log_arrival(derived: &Derived, parts: &Parts, head: &Request, server: &State) {
+    let ctx = &derived.ctx;
+    let sent = parts.headers.get(GRPC_TIMEOUT).map(shown);
+    let source = match (derived.caller_budget, sent) {
+        (Some(caller), Some(sent)) if caller > derived.budget => {
+            format!(" (this server's limit; grpc-timeout: {sent})")
+        }
+        (Some(_), Some(sent)) => format!(" (grpc-timeout: {sent})"),
+        _ => String::new(),
+    };
+    server.log.request(
+        ctx,
+        format_args!(
+            "{} {}, deadline in {}{source}",
+            head.method(),
+            head.target(),
+            show(derived.budget)
+        ),
+    );
+    if let TraceOrigin::Replaced(err) = derived.trace {
+        let sent = parts
+            .headers
+            .get(TRACEPARENT)
+            .map_or_else(String::new, shown);
+        server.log.request(
+            ctx,
+            format_args!("traceparent \"{sent}\" not trusted ({err}): a new trace begins"),
+        );
+    }
+}
+
+/// A header's value for a log line: escaped, and cut short.
+fn shown(value: &HeaderValue) -> String {
+    const SHOWN: usize = 60;
+    let escaped = value.as_bytes().escape_ascii().to_string();
+    match escaped.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
     }
 }

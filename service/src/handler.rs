@@ -1,44 +1,64 @@
-//! The request handler: routes a request, and for `GET /profile` fans out to
-//! the backends, each on a blocking thread, under one group context that the
-//! first error cancels, and turns the outcome into a status.
+//! The request handler: routes a request to its endpoint, by the server's
+//! role, and turns a done context into a status.
 
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use go_context::Context;
 
-use go_context::{CancelCauseFunc, Context};
-
-use crate::backends::BackendError;
 use crate::causes::ClientDisconnected;
-use crate::duration::show;
+use crate::config::Role;
 use crate::http::{Request, Response, reason};
-use crate::server::Shared;
-use crate::values::{TOKEN, TRACE_ID, Token, USER, User};
+use crate::propagation::TRACE;
+use crate::state::State;
+use crate::{profile, recommendations};
 
-const HELP: &str = "\
-GET /profile      the user's profile from the database and recommendations from the RPC backend
-                  headers: Authorization: Bearer <token> (required), X-User, X-Timeout (e.g. 250ms), X-Trace-Id
-                  query: db_ms=<database delay, default 50>, rpc_ms=<RPC delay, default 20>, rpc=fail
+const PROFILE_HELP: &str = "\
+GET /profile      the user's profile from the database and recommendations from the recommendation service
+                  headers: Authorization: Bearer <token> (required), X-User, X-Timeout (e.g. 250ms),
+                           grpc-timeout, traceparent
+                  query: db_ms=<database delay, default 50>, rpc_ms=<RPC delay, default 20>,
+                         db=fail, rpc=fail
 POST /shutdown    stop accepting; running requests get the grace period, then are canceled";
 
-/// Answers one request; `ctx` is the request's context (deadline and trace id
+const RECOMMENDATIONS_HELP: &str = "\
+GET /recommendations  the user's recommendations
+                      headers: Authorization: Bearer <token> (required), X-User, X-Timeout,
+                               grpc-timeout, traceparent
+                      query: ms=<how long it takes, default 20>, fail=true
+POST /shutdown        stop accepting; running requests get the grace period, then are canceled";
+
+/// Answers one request; `ctx` is the request's context (deadline and trace
 /// included).
-pub(crate) async fn route(ctx: &Context, request: &Request, server: &Shared) -> Response {
-    match (request.method(), request.path()) {
-        ("GET", "/profile") => profile(ctx, request, server).await,
-        ("POST", "/shutdown") => {
-            server
+pub(crate) async fn route(ctx: &Context, request: &Request, state: &State) -> Response {
+    let role = state.config.role;
+    match (role, request.method(), request.path()) {
+        (Role::Profile, "GET", "/profile") => profile::profile(ctx, request, state).await,
+        (Role::Recommendations, "GET", "/recommendations") => {
+            recommendations::recommendations(ctx, request, state).await
+        }
+        (_, "POST", "/shutdown") => {
+            state
                 .log
                 .request(ctx, format_args!("shutdown requested by POST /shutdown"));
-            server.begin_shutdown();
+            state.begin_shutdown();
             reply(ctx, 202, ["shutting down".to_owned()])
         }
-        ("GET", "/") => reply(ctx, 200, HELP.lines().map(str::to_owned)),
-        (_, "/profile" | "/shutdown" | "/") => reply(
+        (Role::Profile, "GET", "/") => reply(ctx, 200, PROFILE_HELP.lines().map(str::to_owned)),
+        (Role::Recommendations, "GET", "/") => {
+            reply(ctx, 200, RECOMMENDATIONS_HELP.lines().map(str::to_owned))
+        }
+        (Role::Profile, _, "/profile")
+        | (Role::Recommendations, _, "/recommendations")
+        | (_, _, "/shutdown" | "/") => reply(
             ctx,
             405,
             [format!("error: {} not allowed here", request.method())],
         ),
-        (_, path) => reply(ctx, 404, [format!("error: no such path {path}; try GET /")]),
+        (_, _, path) => reply(
+            ctx,
+            404,
+            [format!(
+                "error: no such path {path} on the {role} service; try GET /"
+            )],
+        ),
     }
 }
 
@@ -49,7 +69,9 @@ pub(crate) fn reply(
     status: u16,
     lines: impl IntoIterator<Item = String>,
 ) -> Response {
-    let trace = ctx.value(&TRACE_ID).map_or("-", |trace| trace.as_str());
+    let trace = ctx
+        .value(&TRACE)
+        .map_or_else(|| "-".to_owned(), |trace| trace.trace_id().to_string());
     let mut body = format!("status: {status} {}\ntrace: {trace}\n", reason(status));
     for line in lines {
         body.push_str(&line);
@@ -57,152 +79,6 @@ pub(crate) fn reply(
     }
     Response::new(status, body).with_header("X-Trace-Id", trace)
 }
-
-/// What the query string asks of the backends.
-#[derive(Debug, Clone, Copy)]
-struct Params {
-    db_delay: Duration,
-    rpc_delay: Duration,
-    rpc_fails: bool,
-}
-
-impl Params {
-    fn from_query(request: &Request) -> Result<Params, String> {
-        let millis = |name: &str, default: u64| match request.query(name) {
-            None => Ok(Duration::from_millis(default)),
-            Some(text) => text
-                .parse()
-                .map(Duration::from_millis)
-                .map_err(|_| format!("{name}={text}: not a number of milliseconds")),
-        };
-        let rpc_fails = match request.query("rpc") {
-            None | Some("ok") => false,
-            Some("fail") => true,
-            Some(other) => return Err(format!("rpc={other}: expected ok or fail")),
-        };
-        Ok(Params {
-            db_delay: millis("db_ms", 50)?,
-            rpc_delay: millis("rpc_ms", 20)?,
-            rpc_fails,
-        })
-    }
-}
-
-/// The caller's identity and token, from `X-User` (default `anonymous`) and
-/// `Authorization: Bearer <token>` (required).
-fn credentials(request: &Request) -> Result<(User, Token), String> {
-    let token = request
-        .header("authorization")
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
-        .ok_or("missing Authorization: Bearer <token>")?;
-    let user = request.header("x-user").unwrap_or("anonymous");
-    Ok((User::new(user), Token::new(token)))
-}
-
-/// One backend's report: its name, how long it ran, and its result.
-type Report = (&'static str, Duration, Result<String, BackendError>);
-
-async fn profile(ctx: &Context, request: &Request, server: &Shared) -> Response {
-    let started = Instant::now();
-    let (user, token) = match credentials(request) {
-        Ok(credentials) => credentials,
-        Err(message) => return reply(ctx, 401, [format!("error: {message}")]),
-    };
-    let params = match Params::from_query(request) {
-        Ok(params) => params,
-        Err(message) => return reply(ctx, 400, [format!("error: {message}")]),
-    };
-
-    // ANCHOR: values
-    // Who is asking, and their proof: request-scoped data every backend
-    // thread can read from its context.
-    let ctx = go_context::with_value(ctx, &USER, user.clone());
-    let ctx = go_context::with_value(&ctx, &TOKEN, token);
-    // ANCHOR_END: values
-
-    // ANCHOR: fan_out
-    // An error group: the first backend error cancels `group_ctx`, so the
-    // other backend stops too; so do the request's deadline, a client
-    // hang-up and shutdown, from further up the tree.
-    let (group_ctx, cancel_group) = go_context::with_cancel_cause(&ctx);
-    let first_error = OnceLock::new();
-    server
-        .log
-        .request(&ctx, format_args!("fan-out under {group_ctx}"));
-    let (db, rpc) = (server.backends.clone(), server.backends.clone());
-    // Both calls run at once, each on a blocking thread; the handler's task
-    // waits for both, so none outlives the request.
-    let reports = tokio::join!(
-        call("db", &group_ctx, &cancel_group, &first_error, move |ctx| {
-            db.database(ctx, params.db_delay)
-        }),
-        call("rpc", &group_ctx, &cancel_group, &first_error, move |ctx| {
-            rpc.rpc(ctx, params.rpc_delay, params.rpc_fails)
-        }),
-    );
-    drop(cancel_group); // like Go's errgroup, once every call is back
-    let outcome = first_error.into_inner().map_or(Ok(()), Err);
-    // ANCHOR_END: fan_out
-
-    // ANCHOR: status
-    let (status, error) = match outcome {
-        Ok(()) => (200, None),
-        Err(err @ BackendError::Failed { .. }) => (502, Some(err.to_string())),
-        // A backend gave up because the request's context is done: say why.
-        Err(BackendError::Stopped { .. }) => why_stopped(&ctx),
-    };
-    // ANCHOR_END: status
-
-    let mut lines = vec![format!("user: {user}")];
-    lines.extend(error.map(|error| format!("error: {error}")));
-    for (name, took, result) in [reports.0, reports.1] {
-        let took = show(took);
-        lines.push(match result {
-            Ok(value) => format!("{name}: ok after {took}: {value}"),
-            Err(err @ BackendError::Failed { .. }) => {
-                format!("{name}: failed after {took}: {}", err.reason())
-            }
-            Err(err) => format!("{name}: stopped after {took}: {}", err.reason()),
-        });
-    }
-    lines.push(format!("elapsed: {}", show(started.elapsed())));
-    reply(&ctx, status, lines)
-}
-
-// ANCHOR: call
-/// Runs `work` on a thread of tokio's blocking pool with a clone of the
-/// group's context, and reports how long it took and what it returned. The
-/// first error is kept and cancels the group, with the error as the cause.
-async fn call<F>(
-    name: &'static str,
-    group_ctx: &Context,
-    cancel_group: &CancelCauseFunc,
-    first_error: &OnceLock<BackendError>,
-    work: F,
-) -> Report
-where
-    F: FnOnce(&Context) -> Result<String, BackendError> + Send + 'static,
-{
-    let started = Instant::now();
-    let ctx = group_ctx.clone();
-    // Into blocking code, and back: the same context works on both sides.
-    let result = match tokio::task::spawn_blocking(move || work(&ctx)).await {
-        Ok(result) => result,
-        Err(panicked) => Err(BackendError::Failed {
-            backend: name,
-            message: format!("the call failed: {panicked}"),
-        }),
-    };
-    if let Err(err) = &result
-        && first_error.set(err.clone()).is_ok()
-    {
-        cancel_group.cancel(Some(Arc::new(err.clone())));
-    }
-    (name, started.elapsed(), result)
-}
-// ANCHOR_END: call
 
 /// The reply for a request whose context is done before its handler could
 /// run (while its body was still arriving, say).
@@ -213,7 +89,7 @@ pub(crate) fn stopped(ctx: &Context) -> Response {
 
 // ANCHOR: why_stopped
 /// The status for a request whose context is done, and why it is done.
-fn why_stopped(ctx: &Context) -> (u16, Option<String>) {
+pub(crate) fn why_stopped(ctx: &Context) -> (u16, Option<String>) {
     match ctx.err() {
         Some(go_context::Error::DeadlineExceeded) => {
             (504, Some(go_context::Error::DeadlineExceeded.to_string()))

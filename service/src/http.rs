@@ -117,6 +117,11 @@ impl Request {
         &self.path
     }
 
+    /// The query as sent, without the `?`: `db_ms=10&rpc=fail`.
+    pub(crate) fn query_string(&self) -> &str {
+        self.target.split_once('?').map_or("", |(_, query)| query)
+    }
+
     /// The first value of query parameter `name`.
     pub(crate) fn query(&self, name: &str) -> Option<&str> {
         self.query
@@ -203,6 +208,13 @@ impl Response {
     }
 }
 
+/// The value of line `name: value` in a plain-text body, as this service
+/// writes its replies.
+pub(crate) fn field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+    body.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(": "))
+}
+
 /// The reason phrase of each status this service sends.
 pub(crate) fn reason(status: u16) -> &'static str {
     match status {
@@ -249,6 +261,7 @@ mod tests {
         assert_eq!(request.query("rpc"), Some("fail"));
         assert_eq!(request.query("flag"), Some(""));
         assert_eq!(request.query("rpc_ms"), None);
+        assert_eq!(request.query_string(), "db_ms=10&rpc=fail&flag");
         assert_eq!(request.header("x-user"), Some("alice"));
     }
 
@@ -282,6 +295,14 @@ mod tests {
             response.headers()["content-type"],
             "text/plain; charset=utf-8"
         );
+    }
+
+    #[test]
+    fn a_field_is_read_from_its_line() {
+        let body = "status: 200 OK\ntrace: t1\nrecommendations: 3 for alice\n";
+        assert_eq!(field(body, "recommendations"), Some("3 for alice"));
+        assert_eq!(field(body, "error"), None);
+        assert_eq!(field(body, "trace:"), None);
     }
 
     #[test]

@@ -3,20 +3,21 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use go_context::Context;
 
-use crate::values::TRACE_ID;
+use crate::propagation::TRACE;
 
 /// Where the server's log lines go: standard error, a function of yours, or
 /// nowhere.
 ///
 /// Every line about a request starts with its trace id in brackets, read from
-/// the request's context ([`TRACE_ID`]), so the lines of one request's
-/// threads can be picked out of many: `[5f0c2a9e1b7d3a55] db: stopped after
-/// 250ms: context deadline exceeded`. Lines about the server as a whole start
-/// with `server:`.
+/// the request's context ([`TRACE`]), so the lines of one request's
+/// threads can be picked out of many, in this process and in the next hop's:
+/// `[4bf92f3577b34da6a3ce929d0e0e4736] db: stopped after 250ms: context
+/// deadline exceeded`. Lines about the server as a whole start with
+/// `server:`.
 ///
 /// # Examples
 ///
@@ -43,7 +44,9 @@ pub struct Log {
 type Sink = dyn Fn(&str) + Send + Sync;
 
 impl Log {
-    /// Writes each line to standard error, after the seconds since this call.
+    /// Writes each line to standard error after the time of day (UTC, to the
+    /// millisecond: `14:03:07.250`), so that the logs of two processes on one
+    /// machine can be read against each other.
     ///
     /// # Examples
     ///
@@ -55,8 +58,7 @@ impl Log {
     /// # let _ = config;
     /// ```
     pub fn stderr() -> Log {
-        let start = Instant::now();
-        Log::to(move |line| eprintln!("{:8.3}s {line}", start.elapsed().as_secs_f64()))
+        Log::to(|line| eprintln!("{} {line}", time_of_day()))
     }
 
     /// Drops every line.
@@ -102,10 +104,27 @@ impl Log {
     /// A line about the request `ctx` belongs to, tagged with its trace id.
     pub(crate) fn request(&self, ctx: &Context, message: fmt::Arguments<'_>) {
         if let Some(sink) = &self.sink {
-            let trace = ctx.value(&TRACE_ID).map_or("-", |trace| trace.as_str());
-            sink(&format!("[{trace}] {message}"));
+            match ctx.value(&TRACE) {
+                Some(trace) => sink(&format!("[{}] {message}", trace.trace_id())),
+                None => sink(&format!("[-] {message}")),
+            }
         }
     }
+}
+
+/// The time of day in UTC: `HH:MM:SS.mmm`.
+fn time_of_day() -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = now.as_secs() % 86_400;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60,
+        now.subsec_millis()
+    )
 }
 
 impl fmt::Debug for Log {

@@ -1,5 +1,7 @@
-//! `cargo run -p request-service -- --port 8080`: serves until Ctrl-C or
-//! `POST /shutdown`, then drains and exits.
+//! `cargo run -p request-service -- --role recommendations` and
+//! `cargo run -p request-service`: the recommendation service on port 8081
+//! and the profile service on port 8080, each serving until Ctrl-C, SIGTERM
+//! or `POST /shutdown`, then draining and exiting.
 
 use std::process::ExitCode;
 
@@ -24,24 +26,31 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // The first Ctrl-C shuts down gracefully; a second cancels what is left.
-    let on_ctrl_c = server.clone();
-    let mut pressed = false;
+    // ANCHOR: signals
+    // Ctrl-C (SIGINT) and SIGTERM, what systemd, Docker and Kubernetes send,
+    // both shut down gracefully; a second one cancels what is left. (SIGHUP,
+    // which the same handler receives, is a terminal that went away: the
+    // same.)
+    let on_signal = server.clone();
+    let mut signaled = false;
     let handler = ctrlc::set_handler(move || {
-        if pressed {
-            eprintln!("Ctrl-C again: canceling the requests in flight");
-            on_ctrl_c.shutdown_now();
+        if signaled {
+            eprintln!("SIGINT or SIGTERM again: canceling the requests in flight");
+            on_signal.shutdown_now();
         } else {
-            eprintln!("Ctrl-C: shutting down (press again to cancel the requests in flight)");
-            on_ctrl_c.shutdown();
-            pressed = true;
+            eprintln!(
+                "SIGINT or SIGTERM: shutting down (a second one cancels the requests in flight)"
+            );
+            on_signal.shutdown();
+            signaled = true;
         }
     });
+    // ANCHOR_END: signals
     if let Err(err) = handler {
-        eprintln!("request-service: Ctrl-C will not shut down gracefully: {err}");
+        eprintln!("request-service: Ctrl-C and SIGTERM will not shut down gracefully: {err}");
     }
     // On standard output, for scripts that start it with --port 0; printed
-    // once Ctrl-C is handled, so that whoever reads it may press it.
+    // once the signals are handled, so that whoever reads it may send one.
     println!("listening on http://{}", server.addr());
     server.wait();
     ExitCode::SUCCESS

@@ -3,26 +3,24 @@
 //! group that lets shutdown wait for every task it started.
 
 use std::fmt;
-use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use go_context::{CancelCauseFunc, CancelFunc, Context};
+use go_context::{CancelFunc, Context};
 use go_waitgroup::WaitGroup;
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::runtime::{Handle, Runtime};
-use tokio::task::JoinHandle;
+use tokio::runtime::Runtime;
 
 use crate::backends::Backends;
-use crate::causes::ShuttingDown;
 use crate::config::Config;
 use crate::connection;
 use crate::duration::show;
-use crate::gauge::{Entered, Gauge};
-use crate::log::Log;
+use crate::gauge::Gauge;
+use crate::rpc_client::RpcClient;
+use crate::state::State;
 
 /// How many connections may wait to be accepted: enough for a burst of a
 /// thousand clients at once.
@@ -32,7 +30,12 @@ const BACKLOG: u32 = 1024;
 /// its idle threads are left to end, so this bound is never waited out.
 const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(10);
 
-/// The service: `Server::start` binds the port and serves until shut down.
+/// A running server: [`Server::start`] binds the port and serves until
+/// [`shutdown`](Server::shutdown); the value is the handle to it, with its
+/// address and gauges of what it is running.
+///
+/// Clones are handles to the same server. Dropping every handle does not
+/// stop the server; [`shutdown`](Server::shutdown) does.
 ///
 /// # Examples
 ///
@@ -44,11 +47,11 @@ const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(10);
 /// let server = Server::start(Config { port: 0, log: Log::off(), ..Config::default() })?;
 ///
 /// let mut client = TcpStream::connect(server.addr())?;
-/// client.write_all(b"GET /profile HTTP/1.1\r\nAuthorization: Bearer t0k3n\r\nX-User: alice\r\n\r\n")?;
+/// client.write_all(b"GET / HTTP/1.1\r\n\r\n")?;
 /// let mut response = String::new();
 /// client.read_to_string(&mut response)?;
 /// assert!(response.starts_with("HTTP/1.1 200 OK\r\n"));
-/// assert!(response.contains("db: ok after"));
+/// assert!(response.contains("GET /profile"));
 ///
 /// server.shutdown();
 /// server.wait();
@@ -59,50 +62,20 @@ const RUNTIME_SHUTDOWN: Duration = Duration::from_secs(10);
 ///
 /// Go's `http.Server` runs each request's handler on a goroutine of its own;
 /// this server runs each connection on a tokio task, each request's handler
-/// on a task of its own, and each backend call on a thread of tokio's
-/// blocking pool. It serves one request per connection. Go's request context
-/// is canceled when the client goes away and when the handler returns; so is
-/// this one's. Go's `Server.Shutdown` stops listening and waits for active
-/// requests; [`ServerHandle::shutdown`] does too, for at most
-/// [`Config::grace`], then cancels what is left (Go's `Server.Close`, also
-/// [`ServerHandle::shutdown_now`]).
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Server;
-
-/// A handle to a running server: its address, its shutdown, and gauges of
-/// what it is running.
-///
-/// Clones are handles to the same server. Dropping every handle does not
-/// stop the server; [`shutdown`](ServerHandle::shutdown) does.
+/// on a task of its own, and each backend call on a thread of its own. It
+/// serves one request per connection. Go's request context is canceled when
+/// the client goes away and when the handler returns; so is this one's. Go's
+/// `Server.Shutdown` stops listening and waits for active requests;
+/// [`Server::shutdown`] does too, for at most [`Config::grace`], then
+/// cancels what is left (Go's `Server.Close`, also
+/// [`Server::shutdown_now`]).
 #[derive(Clone)]
-pub struct ServerHandle {
-    shared: Arc<Shared>,
+pub struct Server {
+    state: Arc<State>,
     addr: SocketAddr,
     /// Canceled once the server has stopped: port closed, requests done,
     /// runtime shut down.
     stopped: Context,
-}
-
-/// What the accept loop, every task and the handles share.
-pub(crate) struct Shared {
-    pub(crate) config: Config,
-    pub(crate) log: Log,
-    /// The runtime every task of the server runs on.
-    runtime: Handle,
-    /// The root of every request's context.
-    pub(crate) root: Context,
-    cancel_root: CancelCauseFunc,
-    /// A child of `root` that shutdown cancels: the accept loop runs until it
-    /// is done.
-    accepting: Context,
-    stop_accepting: CancelCauseFunc,
-    /// One count per task the server has spawned: connections and handlers.
-    tasks_running: WaitGroup,
-    tasks: Gauge,
-    pub(crate) backends: Backends,
-    pub(crate) watchers: Gauge,
-    pub(crate) in_flight: Gauge,
 }
 
 impl Server {
@@ -126,7 +99,7 @@ impl Server {
     /// # server.wait();
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn start(config: Config) -> io::Result<ServerHandle> {
+    pub fn start(config: Config) -> io::Result<Server> {
         // The backends run on the runtime's blocking pool; its default
         // limit, 512 threads, is plenty for a teaching server.
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -146,11 +119,16 @@ impl Server {
         let (accepting, stop_accepting) = go_context::with_cancel_cause(&root);
         let (stopped, mark_stopped) = go_context::with_cancel(&go_context::background());
         // ANCHOR_END: roots
-        let shared = Arc::new(Shared {
+        let state = Arc::new(State {
             log: config.log.clone(),
-            backends: Backends {
-                live: Gauge::new(),
-                log: config.log.clone(),
+            backends: {
+                let live = Gauge::new();
+                let rpc = RpcClient::new(config.rpc, live.clone(), config.log.clone());
+                Backends {
+                    live,
+                    log: config.log.clone(),
+                    rpc,
+                }
             },
             config,
             runtime: runtime.handle().clone(),
@@ -163,131 +141,25 @@ impl Server {
             watchers: Gauge::new(),
             in_flight: Gauge::new(),
         });
-        shared
-            .log
-            .server(format_args!("listening on http://{addr}"));
+        let calls = match state.config.rpc {
+            Some(rpc) => format!(", calling the recommendation service at {rpc}"),
+            None => String::new(),
+        };
+        state.log.server(format_args!(
+            "listening on http://{addr}: the {} service{calls}",
+            state.config.role
+        ));
         thread::Builder::new().name("server".to_owned()).spawn({
-            let shared = Arc::clone(&shared);
-            move || run(runtime, listener, &shared, mark_stopped)
+            let state = Arc::clone(&state);
+            move || run(runtime, listener, &state, mark_stopped)
         })?;
-        Ok(ServerHandle {
-            shared,
+        Ok(Server {
+            state,
             addr,
             stopped,
         })
     }
-}
 
-// ANCHOR: serve
-/// The server's own thread: the accept loop on the runtime, then the drain,
-/// then the runtime's shutdown. `mark_stopped` is dropped (and so cancels
-/// `stopped`) when this returns, or if it panics.
-fn run(runtime: Runtime, listener: TcpListener, server: &Arc<Shared>, mark_stopped: CancelFunc) {
-    runtime.block_on(accept(listener, server));
-    // The listener is gone: the port is closed, new clients are refused.
-    drain(server);
-    // Every task is over; this ends the runtime's idle threads.
-    runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
-    drop(mark_stopped);
-}
-
-/// Accepts connections until shutdown cancels `accepting`: a task per
-/// connection. Unlike a blocked `accept` on a thread, this one waits for the
-/// context too.
-async fn accept(listener: TcpListener, server: &Arc<Shared>) {
-    loop {
-        tokio::select! {
-            biased;
-            _ = server.accepting.wait_async() => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    server.spawn(connection::serve(stream, peer, Arc::clone(server)));
-                }
-                Err(err) => {
-                    server.log.server(format_args!("accept failed: {err}"));
-                    // Out of file descriptors, say: back off a little,
-                    // unless shutdown comes first.
-                    tokio::select! {
-                        _ = server.accepting.wait_async() => return,
-                        () = tokio::time::sleep(Duration::from_millis(50)) => {}
-                    }
-                }
-            },
-        }
-    }
-}
-// ANCHOR_END: serve
-
-// ANCHOR: drain
-/// Waits for the requests in flight: for the grace period, then cancels the
-/// rest through the root context and waits for them to stop.
-fn drain(server: &Shared) {
-    let grace = server.config.grace;
-    server.log.server(format_args!(
-        "stopped accepting; waiting up to {} for {} request(s)",
-        show(grace),
-        server.in_flight.get()
-    ));
-    if !server.tasks_running.wait_timeout(grace) {
-        server.log.server(format_args!(
-            "grace period over: canceling {} request(s)",
-            server.in_flight.get()
-        ));
-        server.cancel_root.cancel(Some(Arc::new(ShuttingDown)));
-        server.tasks_running.wait();
-    }
-    server
-        .log
-        .server(format_args!("stopped: every request is done"));
-}
-// ANCHOR_END: drain
-
-impl Shared {
-    /// Stops accepting; the accept loop then drains the requests in flight.
-    pub(crate) fn begin_shutdown(&self) {
-        if !self.accepting.is_done() {
-            self.log.server(format_args!(
-                "shutting down: no new connections, {} to finish",
-                show(self.config.grace)
-            ));
-        }
-        self.stop_accepting.cancel(Some(Arc::new(ShuttingDown)));
-    }
-
-    // ANCHOR: spawn
-    /// Spawns `task` on the server's runtime, counted by the wait group that
-    /// shutdown waits on and by the task gauge, until it ends or is dropped.
-    pub(crate) fn spawn<F>(self: &Arc<Self>, task: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.tasks_running.add(1);
-        let counted = Counted {
-            server: Arc::clone(self),
-            _live: self.tasks.enter(),
-        };
-        self.runtime.spawn(async move {
-            let _counted = counted;
-            task.await
-        })
-    }
-    // ANCHOR_END: spawn
-}
-
-/// One task's place in the wait group and the gauge, given back on drop.
-struct Counted {
-    server: Arc<Shared>,
-    _live: Entered,
-}
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.server.tasks_running.done();
-    }
-}
-
-impl ServerHandle {
     /// The address the server listens on.
     ///
     /// # Examples
@@ -308,7 +180,7 @@ impl ServerHandle {
     /// Starts a graceful shutdown and returns at once: the server stops
     /// accepting connections, lets the requests in flight run for up to
     /// [`Config::grace`], then cancels those still running (their clients get
-    /// `503 Service Unavailable`). [`wait`](ServerHandle::wait) tells when it
+    /// `503 Service Unavailable`). [`wait`](Server::wait) tells when it
     /// is over. Calling it again does nothing more.
     ///
     /// # Examples
@@ -324,7 +196,7 @@ impl ServerHandle {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn shutdown(&self) {
-        self.shared.begin_shutdown();
+        self.state.begin_shutdown();
     }
 
     /// Shuts down without a grace period: stops accepting and cancels every
@@ -341,8 +213,8 @@ impl ServerHandle {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn shutdown_now(&self) {
-        self.shared.begin_shutdown();
-        self.shared.cancel_root.cancel(Some(Arc::new(ShuttingDown)));
+        self.state.begin_shutdown();
+        self.state.cancel_requests();
     }
 
     /// Blocks until the server has stopped: the port is closed, every
@@ -367,7 +239,7 @@ impl ServerHandle {
         self.stopped.wait();
     }
 
-    /// As [`wait`](ServerHandle::wait), for at most `timeout`; returns whether
+    /// As [`wait`](Server::wait), for at most `timeout`; returns whether
     /// the server has stopped.
     ///
     /// # Examples
@@ -400,7 +272,7 @@ impl ServerHandle {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn live_backends(&self) -> &Gauge {
-        &self.shared.backends.live
+        &self.state.backends.live
     }
 
     /// The disconnect watchers armed now: one per request whose response is
@@ -418,7 +290,7 @@ impl ServerHandle {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn live_watchers(&self) -> &Gauge {
-        &self.shared.watchers
+        &self.state.watchers
     }
 
     /// The requests being handled now: from the handler's start until its
@@ -437,7 +309,7 @@ impl ServerHandle {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn in_flight(&self) -> &Gauge {
-        &self.shared.in_flight
+        &self.state.in_flight
     }
 
     /// The tasks the server is running now: one per open connection, and
@@ -455,21 +327,85 @@ impl ServerHandle {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn live_tasks(&self) -> &Gauge {
-        &self.shared.tasks
+        &self.state.tasks
     }
 }
 
-impl fmt::Debug for ServerHandle {
-    /// The address and what is running: `ServerHandle { addr: 127.0.0.1:8080,
+// ANCHOR: serve
+/// The server's own thread: the accept loop on the runtime, then the drain,
+/// then the runtime's shutdown. `mark_stopped` is dropped (and so cancels
+/// `stopped`) when this returns, or if it panics.
+fn run(runtime: Runtime, listener: TcpListener, server: &Arc<State>, mark_stopped: CancelFunc) {
+    runtime.block_on(accept(listener, server));
+    // The listener is gone: the port is closed, new clients are refused.
+    drain(server);
+    // Every task is over; this ends the runtime's idle threads.
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
+    drop(mark_stopped);
+}
+
+/// Accepts connections until shutdown cancels `accepting`: a task per
+/// connection. Unlike a blocked `accept` on a thread, this one waits for the
+/// context too.
+async fn accept(listener: TcpListener, server: &Arc<State>) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = server.accepting.wait_async() => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    server.spawn(connection::serve(stream, peer, Arc::clone(server)));
+                }
+                Err(err) => {
+                    server.log.server(format_args!("accept failed: {err}"));
+                    // Out of file descriptors, say: back off a little,
+                    // unless shutdown comes first.
+                    tokio::select! {
+                        _ = server.accepting.wait_async() => return,
+                        () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    }
+                }
+            },
+        }
+    }
+}
+// ANCHOR_END: serve
+
+// ANCHOR: drain
+/// Waits for the requests in flight: for the grace period, then cancels the
+/// rest through the root context and waits for them to stop.
+fn drain(server: &State) {
+    let grace = server.config.grace;
+    server.log.server(format_args!(
+        "stopped accepting; waiting up to {} for {} request(s)",
+        show(grace),
+        server.in_flight.get()
+    ));
+    if !server.tasks_running.wait_timeout(grace) {
+        server.log.server(format_args!(
+            "grace period over: canceling {} request(s)",
+            server.in_flight.get()
+        ));
+        server.cancel_requests();
+        server.tasks_running.wait();
+    }
+    server
+        .log
+        .server(format_args!("stopped: every request is done"));
+}
+// ANCHOR_END: drain
+
+impl fmt::Debug for Server {
+    /// The address and what is running: `Server { addr: 127.0.0.1:8080,
     /// in_flight: 1, live_backends: 2, live_watchers: 1, live_tasks: 2,
     /// stopped: false }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerHandle")
+        f.debug_struct("Server")
             .field("addr", &self.addr)
-            .field("in_flight", &self.shared.in_flight.get())
-            .field("live_backends", &self.shared.backends.live.get())
-            .field("live_watchers", &self.shared.watchers.get())
-            .field("live_tasks", &self.shared.tasks.get())
+            .field("in_flight", &self.state.in_flight.get())
+            .field("live_backends", &self.state.backends.live.get())
+            .field("live_watchers", &self.state.watchers.get())
+            .field("live_tasks", &self.state.tasks.get())
             .field("stopped", &self.stopped.is_done())
             .finish()
     }

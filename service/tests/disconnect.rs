@@ -6,16 +6,17 @@ mod common;
 
 use std::thread;
 
-use common::{FOREVER_MS, WAIT, get, logged, quiet, send_get, start};
+use common::{FOREVER_MS, Trace, WAIT, get, logged, quiet, send_get, start};
 
 #[test]
 fn a_client_that_hangs_up_cancels_its_backends() {
     let (config, mut log) = logged();
     let server = start(config);
+    let trace = Trace::new("hang-up");
     let client = send_get(
         server.addr(),
         &format!("/profile?db_ms={FOREVER_MS}&rpc_ms={FOREVER_MS}"),
-        &[("X-Timeout", "30s"), ("X-Trace-Id", "hang-up")],
+        &[("X-Timeout", "30s"), trace.header()],
     );
     assert!(
         server.live_backends().wait_until(WAIT, |n| n == 2),
@@ -27,14 +28,14 @@ fn a_client_that_hangs_up_cancels_its_backends() {
     assert!(server.live_backends().wait_until(WAIT, |n| n == 0));
     assert!(server.live_watchers().wait_until(WAIT, |n| n == 0));
     assert!(server.in_flight().wait_until(WAIT, |n| n == 0));
-    log.expect(&["[hang-up] client disconnected: canceling the request"]);
+    log.expect(&[&trace.line("client disconnected: canceling the request")]);
     for backend in ["db", "rpc"] {
         log.expect(&[
-            &format!("[hang-up] {backend}: stopped after"),
+            &trace.line(&format!("{backend}: stopped after")),
             "context canceled (client disconnected)",
         ]);
     }
-    log.expect(&["[hang-up] 499 Client Closed Request"]);
+    log.expect(&[&trace.line("499 Client Closed Request")]);
     server.shutdown();
     assert!(server.wait_timeout(WAIT));
 }

@@ -9,8 +9,8 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use common::{WAIT, get, logged, quiet, receive, send_get, send_raw, start};
-use request_service::{Config, ServerHandle};
+use common::{Trace, WAIT, get, logged, quiet, receive, send_get, send_raw, start};
+use request_service::{Config, Server};
 
 /// Reads until the server closes the connection; `Err` if it resets it.
 fn read_to_close(mut stream: TcpStream) -> std::io::Result<String> {
@@ -25,7 +25,7 @@ fn status_of(raw: &str) -> Option<u16> {
 }
 
 /// Every gauge back at zero: nothing of any request is left running.
-fn nothing_left(server: &ServerHandle) {
+fn nothing_left(server: &Server) {
     assert!(server.in_flight().wait_until(WAIT, |n| n == 0), "requests");
     assert!(
         server.live_backends().wait_until(WAIT, |n| n == 0),
@@ -38,7 +38,7 @@ fn nothing_left(server: &ServerHandle) {
     assert!(server.live_tasks().wait_until(WAIT, |n| n == 0), "tasks");
 }
 
-fn stop(server: ServerHandle) {
+fn stop(server: &Server) {
     server.shutdown();
     assert!(server.wait_timeout(WAIT), "the server stops");
     assert_eq!(server.live_tasks().get(), 0);
@@ -59,7 +59,7 @@ fn malformed_heads_get_400_and_reach_no_handler() {
     }
     assert_eq!(server.in_flight().get(), 0);
     nothing_left(&server);
-    stop(server);
+    stop(&server);
 }
 
 #[test]
@@ -80,7 +80,7 @@ fn oversized_heads_get_431() {
         assert_eq!(status_of(&reply), Some(431), "got {reply:?}");
     }
     nothing_left(&server);
-    stop(server);
+    stop(&server);
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn oversized_bodies_get_413() {
     // Announced: refused before a byte of it is read.
     let declared = receive(send_raw(
         server.addr(),
-        "POST /profile HTTP/1.1\r\nX-Trace-Id: big-1\r\nContent-Length: 1000000000\r\n\r\n",
+        "POST /profile HTTP/1.1\r\nContent-Length: 1000000000\r\n\r\n",
     ));
     assert_eq!(declared.status, 413, "{declared:?}");
     assert_eq!(
@@ -102,9 +102,13 @@ fn oversized_bodies_get_413() {
     // Not announced: chunked, and refused once the limit is passed. The
     // server closes with the rest unread, so the client may see the 413 or
     // only a reset; the server's log says which it sent.
+    let big = Trace::new("big-2");
     let mut chunked = send_raw(
         server.addr(),
-        "POST /profile HTTP/1.1\r\nX-Trace-Id: big-2\r\nTransfer-Encoding: chunked\r\n\r\n",
+        &format!(
+            "POST /profile HTTP/1.1\r\ntraceparent: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+            big.header().1
+        ),
     );
     let chunk = "b".repeat(70 * 1024);
     let _ = write!(chunked, "{:x}\r\n{chunk}\r\n0\r\n\r\n", chunk.len());
@@ -113,7 +117,7 @@ fn oversized_bodies_get_413() {
     {
         assert_eq!(status_of(&reply), Some(413), "{reply:?}");
     }
-    log.expect(&["[big-2] 413 Content Too Large"]);
+    log.expect(&[&big.line("413 Content Too Large")]);
 
     // A body within the limit is read and thrown away.
     let small = receive(send_raw(
@@ -122,7 +126,7 @@ fn oversized_bodies_get_413() {
     ));
     assert_eq!(small.status, 405, "{small:?}");
     nothing_left(&server);
-    stop(server);
+    stop(&server);
 }
 
 #[test]
@@ -140,7 +144,7 @@ fn a_head_that_never_finishes_is_closed_after_the_header_timeout() {
     assert_eq!(read_to_close(slow).unwrap(), "");
     log.expect(&["server: connection from", "timeout"]);
     nothing_left(&server);
-    stop(server);
+    stop(&server);
 }
 
 #[test]
@@ -156,21 +160,25 @@ fn a_client_that_leaves_mid_head_or_mid_body_leaves_nothing_behind() {
     drop(half_head);
 
     // Mid-body: the handler started, and its read of the body failed.
+    let half = Trace::new("half-body");
     let mut half_body = send_raw(
         server.addr(),
-        "POST /profile HTTP/1.1\r\nX-Trace-Id: half-body\r\nContent-Length: 100\r\n\r\n0123456789",
+        &format!(
+            "POST /profile HTTP/1.1\r\ntraceparent: {}\r\nContent-Length: 100\r\n\r\n0123456789",
+            half.header().1
+        ),
     );
     half_body.flush().unwrap();
     half_body.shutdown(Shutdown::Both).unwrap();
     drop(half_body);
 
-    log.expect(&["[half-body] 400 Bad Request"]);
+    log.expect(&[&half.line("400 Bad Request")]);
     nothing_left(&server);
     assert_eq!(
         get(server.addr(), "/profile?db_ms=0&rpc_ms=0", &[]).status,
         200
     );
-    stop(server);
+    stop(&server);
 }
 
 #[test]
@@ -188,7 +196,7 @@ fn a_backend_that_never_answers_is_stopped_by_the_deadline() {
         assert!(line.ends_with(": context deadline exceeded"), "{line}");
     }
     nothing_left(&server);
-    stop(server);
+    stop(&server);
 }
 
 #[test]
@@ -241,5 +249,5 @@ fn fault_after_fault_the_server_still_serves() {
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.field("user"), Some("alice"));
     nothing_left(&server);
-    stop(server);
+    stop(&server);
 }

@@ -5,20 +5,21 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{FOREVER_MS, WAIT, get, quiet, receive, send_raw, start};
+use common::{FOREVER_MS, Trace, WAIT, get, quiet, receive, send_raw, start};
 use request_service::Config;
 
 #[test]
 fn a_fast_request_gets_both_backends_results() {
     let server = start(quiet());
+    let trace = Trace::new("fast-1");
     let reply = get(
         server.addr(),
         "/profile?db_ms=5&rpc_ms=5",
-        &[("X-User", "alice"), ("X-Trace-Id", "fast-1")],
+        &[("X-User", "alice"), trace.header()],
     );
     assert_eq!(reply.status, 200, "{reply:?}");
-    assert_eq!(reply.header("X-Trace-Id"), Some("fast-1"));
-    assert_eq!(reply.field("trace"), Some("fast-1"));
+    assert_eq!(reply.header("X-Trace-Id"), Some(trace.id()));
+    assert_eq!(reply.field("trace"), Some(trace.id()));
     assert_eq!(reply.field("user"), Some("alice"));
     // Each backend read the user from the request's context.
     let db = reply.field("db").unwrap();
@@ -39,7 +40,7 @@ fn a_request_without_a_trace_id_gets_a_fresh_one() {
     let first = get(server.addr(), "/profile?db_ms=0&rpc_ms=0", &[]);
     let second = get(server.addr(), "/profile?db_ms=0&rpc_ms=0", &[]);
     let trace = first.header("X-Trace-Id").unwrap();
-    assert_eq!(trace.len(), 16);
+    assert_eq!(trace.len(), 32);
     assert!(trace.chars().all(|c| c.is_ascii_hexdigit()), "{trace}");
     assert_eq!(first.field("trace"), Some(trace));
     assert_ne!(second.header("X-Trace-Id"), Some(trace));
@@ -51,13 +52,14 @@ fn a_request_without_a_trace_id_gets_a_fresh_one() {
 #[test]
 fn a_slow_request_times_out_and_leaves_no_backend_running() {
     let server = start(quiet());
+    let trace = Trace::new("slow-1");
     let reply = get(
         server.addr(),
         &format!("/profile?db_ms={FOREVER_MS}&rpc_ms=0"),
-        &[("X-Timeout", "100ms"), ("X-Trace-Id", "slow-1")],
+        &[("X-Timeout", "100ms"), trace.header()],
     );
     assert_eq!(reply.status, 504, "{reply:?}");
-    assert_eq!(reply.header("X-Trace-Id"), Some("slow-1"));
+    assert_eq!(reply.header("X-Trace-Id"), Some(trace.id()));
     assert_eq!(reply.field("error"), Some("context deadline exceeded"));
     let db = reply.field("db").unwrap();
     assert!(
@@ -135,13 +137,14 @@ fn refused_requests_say_why() {
         Some("missing Authorization: Bearer <token>")
     );
 
-    let bad_timeout = get(
-        addr,
-        "/profile",
-        &[("X-Timeout", "soon"), ("X-Trace-Id", "t-400")],
-    );
+    let trace = Trace::new("t-400");
+    let bad_timeout = get(addr, "/profile", &[("X-Timeout", "soon"), trace.header()]);
     assert_eq!(bad_timeout.status, 400, "{bad_timeout:?}");
-    assert_eq!(bad_timeout.header("X-Trace-Id"), Some("t-400"));
+    assert_eq!(bad_timeout.header("X-Trace-Id"), Some(trace.id()));
+    assert_eq!(
+        bad_timeout.field("error"),
+        Some("X-Timeout \"soon\": not a duration like 250ms or 2s")
+    );
 
     let bad_delay = get(addr, "/profile?db_ms=lots", &[]);
     assert_eq!(bad_delay.status, 400, "{bad_delay:?}");

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::{
-    FOREVER_MS, WAIT, get, logged, port_closed, quiet, receive, send_get, send_raw, start,
+    FOREVER_MS, Trace, WAIT, get, logged, port_closed, quiet, receive, send_get, send_raw, start,
 };
 use request_service::Config;
 
@@ -24,7 +24,7 @@ fn shutdown_lets_a_request_in_flight_finish() {
         get(
             addr,
             "/profile?db_ms=200&rpc_ms=200",
-            &[("X-Trace-Id", "last-one")],
+            &[Trace::new("last-one").header()],
         )
     });
     assert!(server.live_backends().wait_until(WAIT, |n| n == 2));

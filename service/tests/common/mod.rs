@@ -1,15 +1,19 @@
-//! Helpers shared by the integration tests: start a server on a free port,
-//! talk raw HTTP/1.1 to it over loopback, and read its log.
+//! Helpers shared by the integration tests: start a profile service and the
+//! recommendation service it calls, each on a free port, talk raw HTTP/1.1
+//! to them over loopback, and read their logs.
 
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub(crate) mod process;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::ops::Deref;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use request_service::{Config, Log, Server, ServerHandle};
+use request_service::{Config, Log, Role, Server};
 
 /// The bound on every wait in these tests: long enough for a loaded machine,
 /// short enough that a hang fails the test instead of stalling the run.
@@ -39,8 +43,98 @@ pub(crate) fn logged() -> (Config, LogLines) {
     (Config { log, ..quiet() }, lines)
 }
 
-pub(crate) fn start(config: Config) -> ServerHandle {
+/// `config` as the recommendation service's, answering itself.
+pub(crate) fn recommendations(config: Config) -> Config {
+    Config {
+        role: Role::Recommendations,
+        rpc: None,
+        ..config
+    }
+}
+
+/// Starts one server.
+pub(crate) fn serve(config: Config) -> Server {
     Server::start(config).expect("bind a free port on 127.0.0.1")
+}
+
+/// A profile service started with `config`, calling a quiet recommendation
+/// service of its own.
+pub(crate) fn start(config: Config) -> Stack {
+    start_with(config, recommendations(quiet()))
+}
+
+/// A profile service started with `front` (its `rpc` set), calling a
+/// recommendation service started with `rpc`.
+pub(crate) fn start_with(front: Config, rpc: Config) -> Stack {
+    let rpc = serve(rpc);
+    let front = serve(Config {
+        rpc: Some(rpc.addr()),
+        ..front
+    });
+    Stack { front, rpc }
+}
+
+/// Two servers, two hops of one request: the profile service, which the
+/// tests talk to (and which `Deref` gives), and its recommendation service.
+/// Dropping it stops both.
+#[derive(Debug)]
+pub(crate) struct Stack {
+    pub(crate) front: Server,
+    pub(crate) rpc: Server,
+}
+
+impl Deref for Stack {
+    type Target = Server;
+
+    fn deref(&self) -> &Server {
+        &self.front
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for server in [&self.front, &self.rpc] {
+            server.shutdown_now();
+            let stopped = server.wait_timeout(WAIT);
+            if !std::thread::panicking() {
+                assert!(stopped, "a server did not stop: {server:?}");
+            }
+        }
+    }
+}
+
+/// A trace a test sends in `traceparent` and then finds in the logs of
+/// every hop: its id spells `label` in hex, padded with zeros.
+#[derive(Debug, Clone)]
+pub(crate) struct Trace {
+    id: String,
+    traceparent: String,
+}
+
+impl Trace {
+    /// The trace named `label` (at most 16 bytes).
+    pub(crate) fn new(label: &str) -> Trace {
+        let hex: String = label.bytes().map(|byte| format!("{byte:02x}")).collect();
+        assert!(hex.len() <= 32, "{label:?} is too long for a trace id");
+        let id = format!("{hex:0<32}");
+        let traceparent = format!("00-{id}-00f067aa0ba902b7-01");
+        Trace { id, traceparent }
+    }
+
+    /// The trace id: 32 hex digits.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The header that starts a request in this trace.
+    pub(crate) fn header(&self) -> (&'static str, &str) {
+        ("traceparent", &self.traceparent)
+    }
+
+    /// `[<id>] <message>`: a log line of this trace.
+    pub(crate) fn line(&self, message: &str) -> String {
+        format!("[{}] {message}", self.id)
+    }
 }
 
 /// A parsed response.
@@ -136,6 +230,14 @@ impl LogLines {
             }
         }
         panic!("no log line with {parts:?}; saw:\n{}", self.seen.join("\n"));
+    }
+}
+
+impl LogLines {
+    /// Whether any line read so far contains `part` (read more with
+    /// [`expect`](LogLines::expect) first).
+    pub(crate) fn saw(&self, part: &str) -> bool {
+        self.seen.iter().any(|line| line.contains(part))
     }
 }
 
