@@ -36,10 +36,7 @@ pub(crate) fn logged() -> (Config, LogLines) {
     let log = Log::to(move |line| {
         let _ = tx.send(line.to_owned());
     });
-    let lines = LogLines {
-        incoming,
-        seen: Vec::new(),
-    };
+    let lines = LogLines::new(incoming);
     (Config { log, ..quiet() }, lines)
 }
 
@@ -211,6 +208,14 @@ pub(crate) struct LogLines {
 }
 
 impl LogLines {
+    /// Log lines as they arrive on `incoming`.
+    pub(crate) fn new(incoming: Receiver<String>) -> Self {
+        Self {
+            incoming,
+            seen: Vec::new(),
+        }
+    }
+
     /// Waits (at most [`WAIT`]) until some line, earlier or new, contains
     /// every one of `parts`, and returns it. Lines from different threads
     /// arrive in any order, so the search does not depend on it.

@@ -5,18 +5,17 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::WAIT;
+use super::LogLines;
 
 /// The service, started as a process of its own.
 pub(crate) struct Process {
     child: Child,
     pub(crate) addr: SocketAddr,
-    stderr: Receiver<String>,
-    seen: Vec<String>,
+    log: LogLines,
 }
 
 impl Process {
@@ -50,8 +49,7 @@ impl Process {
         Process {
             child,
             addr,
-            stderr,
-            seen: Vec::new(),
+            log: LogLines::new(stderr),
         }
     }
 
@@ -66,24 +64,10 @@ impl Process {
         Process::start(&[&["--rpc", rpc.as_str()], args].concat())
     }
 
-    /// Waits (at most [`WAIT`]) for a line of the log that contains every
-    /// one of `parts`, and returns it.
+    /// Waits (at most [`WAIT`](super::WAIT)) for a line of the log that
+    /// contains every one of `parts`, and returns it.
     pub(crate) fn expect(&mut self, parts: &[&str]) -> String {
-        let matches = |line: &String| parts.iter().all(|part| line.contains(part));
-        if let Some(line) = self.seen.iter().find(|line| matches(line)) {
-            return line.clone();
-        }
-        let deadline = Instant::now() + WAIT;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            let Ok(line) = self.stderr.recv_timeout(left) else {
-                break;
-            };
-            self.seen.push(line.clone());
-            if matches(&line) {
-                return line;
-            }
-        }
-        panic!("no log line with {parts:?}; saw:\n{}", self.seen.join("\n"));
+        self.log.expect(parts)
     }
 
     /// Sends `signal` (`INT`, `TERM`) to the process.
