@@ -99,18 +99,10 @@ pub(crate) fn derive(parent: &Context, kind: Kind) -> Arc<Link> {
 /// ```
 #[must_use = "dropping the handle cancels the context at once; bind it to a variable"]
 pub struct CancelFunc {
-    handle: Handle,
-}
-
-/// What a [`CancelFunc`] holds.
-enum Handle {
-    /// The context to cancel.
-    Armed(Arc<Link>),
-    /// The context was done, its subtree too, when the handle was made:
-    /// canceling it can change nothing, so the handle need not hold it.
-    Done,
-    /// [`CancelFunc::disarm`] was called.
-    Disarmed,
+    /// The context to cancel; `None` once [`CancelFunc::disarm`] is called,
+    /// or from the start for a context born done with its subtree: canceling
+    /// that can change nothing, so the handle need not hold it.
+    link: Option<Arc<Link>>,
 }
 
 impl CancelFunc {
@@ -119,12 +111,9 @@ impl CancelFunc {
         let settled = link
             .cancel_layer()
             .is_some_and(|layer| layer.canceler.is_settled());
-        let handle = if settled {
-            Handle::Done // born done, as every child of a done parent is
-        } else {
-            Handle::Armed(link.clone())
-        };
-        (Context::from_link(link), Self { handle })
+        // Born done, as every child of a done parent is: nothing to hold.
+        let handle = (!settled).then(|| link.clone());
+        (Context::from_link(link), Self { link: handle })
     }
 
     /// Cancels the context with [`Error::Canceled`] and no cause.
@@ -142,7 +131,7 @@ impl CancelFunc {
     }
 
     fn cancel_with(&self, cause: Option<Cause>) {
-        if let Handle::Armed(link) = &self.handle {
+        if let Some(link) = &self.link {
             tree::cancel(link, Error::Canceled, cause);
         }
     }
@@ -166,7 +155,7 @@ impl CancelFunc {
     /// assert!(child.is_done());
     /// ```
     pub fn disarm(mut self) {
-        self.handle = Handle::Disarmed;
+        self.link = None;
     }
 }
 
@@ -178,20 +167,16 @@ impl Drop for CancelFunc {
 
 impl CancelFunc {
     /// The `Debug` form shared by both handle types: state, not internals.
+    ///
+    /// A handle is armed until `disarm` consumes it, so every handle one can
+    /// print is.
     fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (armed, done) = match &self.handle {
-            Handle::Armed(link) => {
-                let layer = link.cancel_layer();
-                (
-                    true,
-                    layer.is_some_and(|layer| layer.canceler.load_err().is_some()),
-                )
-            }
-            Handle::Done => (true, true),
-            Handle::Disarmed => (false, false),
-        };
+        let done = self.link.as_ref().is_none_or(|link| {
+            link.cancel_layer()
+                .is_some_and(|layer| layer.canceler.load_err().is_some())
+        });
         f.debug_struct(name)
-            .field("armed", &armed)
+            .field("armed", &true)
             .field("done", &done)
             .finish()
     }

@@ -2,13 +2,16 @@
 //! to wait for it.
 //!
 //! A [`Canceler`] is the cancellation state of one cancelable context. It
-//! knows nothing of contexts, values or the chain above it: the propagation
-//! algorithm (`tree.rs`) walks cancelers through the [`TreeNode`] trait, and a
-//! context reaches its canceler through the link that embeds it (`link.rs`).
+//! knows nothing of contexts, values or the chain above it: it is generic
+//! over the node that embeds it (a context's link, `link.rs`), which it
+//! reaches only through the [`TreeNode`] trait, as the propagation algorithm
+//! (`tree.rs`) does.
 //!
 //! # State
 //!
-//! `state` only grows, and only inside the lock:
+//! `state` only grows. Every change but the last is made inside the lock;
+//! `SETTLED` alone may also be added without it ([`Canceler::mark_settled`]),
+//! by a loser that learned from an ancestor that the subtree is done:
 //!
 //! ```text
 //! OPEN ──claim──▶ err ──▶ err|COMPLETE ──settle──▶ err|COMPLETE|SETTLED
@@ -35,25 +38,30 @@
 //!    or told the node's outcome; it can never miss the cancel. The claim
 //!    takes `children` whole, and it stays empty afterwards.
 //! 5. **Slots.** A child's `slot` is its key in its parent's `children`; it is
-//!    written and read only under the parent's lock.
+//!    written and read only under the parent's lock. Removing a child moves
+//!    the last one into its place and rewrites the moved child's slot, in
+//!    the same critical section; a moved child that is being freed (its
+//!    reference cannot be upgraded) keeps a stale slot, and its own removal,
+//!    which checks the entry's address, finds it by a search instead. An
+//!    `after_func` registration's slot is its key in the node's callbacks,
+//!    which never move.
 //!
 //! A plain node is small (the crate docs' "Limits"): what few nodes need (a
 //! cause, blocked threads, the done channel, wakers) lives out of line, in an
 //! [`Extra`] allocated on first use.
 //!
-//! No user code runs under the lock: wakers, callbacks, timer removal and the
-//! drop of children are handed out in a [`Deferred`] and run after it.
+//! No user code runs under the lock: what a claim releases (wakers, blocked
+//! threads, callbacks, the timer, the children) is handed back in a
+//! [`Released`], for the caller to act on after the lock (`tree.rs`).
 
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::task::Waker;
 use std::time::Instant;
 
 use slab::Slab;
 
-use super::sleeper::{self, Sleeper};
+use super::sleeper::Sleeper;
 use super::sync::{
     Arc, AtomicU8, AtomicU32, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
-    spawn,
 };
 use super::timer::{self, TimerKey};
 use crate::children::Children;
@@ -78,33 +86,14 @@ const NO_SLOT: u32 = u32::MAX;
 pub(crate) type Callback = Box<dyn FnOnce() + Send>;
 
 /// What the propagation algorithm needs of a node of the tree.
-pub(crate) trait TreeNode: Send + Sync {
+pub(crate) trait TreeNode: Sized + Send + Sync + 'static {
     /// This node's cancellation state.
-    fn canceler(&self) -> &Canceler;
-    /// The canceler this node is registered with, if any.
-    fn parent(&self) -> Option<&Canceler> {
-        self.parent_node().map(TreeNode::canceler)
-    }
+    fn canceler(&self) -> &Canceler<Self>;
     /// The node this node is registered with, if any.
-    fn parent_node(&self) -> Option<&dyn TreeNode>;
-}
-
-/// A registered child of a canceler.
-pub(crate) enum Child {
-    /// A cancelable context. Weak: a context nobody refers to any more leaves
-    /// its parent as it is freed, so parent and child never own each other.
-    Node(Weak<dyn TreeNode>),
-    /// An `after_func` callback, owned by the canceler it waits on.
-    AfterFunc(Arc<Registration>),
-}
-
-impl Child {
-    /// The address of what this child refers to, for identity checks.
-    fn addr(&self) -> *const () {
-        match self {
-            Child::Node(node) => node.as_ptr() as *const (),
-            Child::AfterFunc(registration) => Arc::as_ptr(registration) as *const (),
-        }
+    fn parent_node(&self) -> Option<&Self>;
+    /// The canceler this node is registered with, if any.
+    fn parent(&self) -> Option<&Canceler<Self>> {
+        self.parent_node().map(TreeNode::canceler)
     }
 }
 
@@ -131,24 +120,47 @@ impl Registration {
 }
 
 /// The outcome of a claim.
-pub(crate) enum Claim {
-    /// This call canceled the node; here are the children it had.
-    Won(Children<Child>),
+pub(crate) enum Claim<N> {
+    /// This call canceled the node; here is what it held.
+    Won(Released<N>),
     /// Another cancel got there first.
     Lost,
 }
 
-/// The cancellation state of one cancelable context.
-pub(crate) struct Canceler {
+/// What a claim takes out of the node, to be acted on after the lock.
+pub(crate) struct Released<N> {
+    /// The children, each to be claimed in turn. A child is referred to
+    /// weakly: a context nobody refers to any more leaves its parent as it
+    /// is freed, so parent and child never own each other.
+    pub(crate) children: Children<Weak<N>>,
+    /// The armed deadline timer, to be stopped.
+    pub(crate) timer: Option<TimerKey>,
+    /// Futures, blocked threads and callbacks waiting on the node, if any.
+    pub(crate) waiting: Option<Waiting>,
+}
+
+/// Everything that waits on a node, taken by the claim that cancels it.
+pub(crate) struct Waiting {
+    /// Futures in `wait_async`, to be woken.
+    pub(crate) wakers: Slab<Waker>,
+    /// Threads blocked in `wait*`, to be unparked.
+    pub(crate) sleepers: Slab<Arc<Sleeper>>,
+    /// `after_func` registrations, whose callbacks are to be started.
+    pub(crate) after_funcs: Slab<Arc<Registration>>,
+}
+
+/// The cancellation state of one cancelable context, embedded in the node
+/// `N` of the tree.
+pub(crate) struct Canceler<N> {
     /// `OPEN`, or the error bits plus `COMPLETE`, `SETTLED` and `CAUSED`.
     state: AtomicU8,
     /// Invariant 5.
     slot: AtomicU32,
-    inner: Mutex<Inner>,
+    inner: Mutex<Inner<N>>,
 }
 
-struct Inner {
-    children: Children<Child>,
+struct Inner<N> {
+    children: Children<Weak<N>>,
     /// The armed deadline timer, if any.
     timer: Option<TimerKey>,
     /// What few nodes need, out of line so that a plain node stays small.
@@ -175,9 +187,11 @@ struct Extra {
     wakers: Slab<Waker>,
     /// Threads blocked in `wait*`.
     sleepers: Slab<Arc<Sleeper>>,
+    /// `after_func` callbacks (invariant 5: their keys never move).
+    after_funcs: Slab<Arc<Registration>>,
 }
 
-impl Inner {
+impl<N> Inner<N> {
     fn extra(&mut self) -> &mut Extra {
         self.extra.get_or_insert_with(Box::default)
     }
@@ -188,7 +202,7 @@ impl Inner {
     }
 }
 
-impl Canceler {
+impl<N: TreeNode> Canceler<N> {
     pub(crate) fn new() -> Self {
         Self::with_state(OPEN, None)
     }
@@ -377,74 +391,93 @@ impl Canceler {
             .map_or(0, |extra| extra.wakers.len() + extra.sleepers.len())
     }
 
-    /// How many children are registered (for `testing::child_count`).
+    /// How many children and callbacks are registered (for
+    /// `testing::child_count`).
     #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn child_count(&self) -> usize {
-        self.inner.lock().children.len()
+        let inner = self.inner.lock();
+        let callbacks = inner
+            .extra
+            .as_ref()
+            .map_or(0, |extra| extra.after_funcs.len());
+        inner.children.len() + callbacks
     }
 
-    /// Registers `child`, or returns this node's outcome if it is already
-    /// done (invariant 4). `slot` receives the child's key (invariant 5).
-    pub(crate) fn add_child(
+    /// Registers `node` below this one, or returns this node's outcome if it
+    /// is already done (invariant 4). The node's slot receives its key
+    /// (invariant 5).
+    pub(crate) fn add_node(&self, node: &Arc<N>) -> Result<(), (Error, Option<Cause>)> {
+        let weak = Arc::downgrade(node);
+        let mut inner = self.inner.lock();
+        let state = self.state.load(Ordering::Relaxed);
+        if state != OPEN {
+            return Err((decode(state), inner.cause()));
+        }
+        let key = inner.children.insert(weak);
+        // Four billion children would take a terabyte: the key fits.
+        node.canceler().slot.store(key as u32, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Registers an `after_func` callback, or returns this node's outcome if
+    /// it is already done (invariant 4).
+    pub(crate) fn add_after_func(
         &self,
-        child: Child,
-        slot: &AtomicU32,
+        registration: &Arc<Registration>,
     ) -> Result<(), (Error, Option<Cause>)> {
         let mut inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
             return Err((decode(state), inner.cause()));
         }
-        let key = inner.children.insert(child);
-        // Four billion children would take a terabyte: the key fits.
-        slot.store(key as u32, Ordering::Relaxed);
+        let key = inner.extra().after_funcs.insert(registration.clone());
+        registration.slot.store(key as u32, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Registers a node below this one; see [`Canceler::add_child`].
-    pub(crate) fn add_node<N: TreeNode + 'static>(
-        &self,
-        node: &Arc<N>,
-    ) -> Result<(), (Error, Option<Cause>)> {
-        let weak: Weak<N> = Arc::downgrade(node);
-        self.add_child(Child::Node(weak), &node.canceler().slot)
+    /// Removes `node`, registered below this one (its cancel or its drop
+    /// detaching it), if it is still there: after a cancel took the children
+    /// it is not. `addr` is where the node lives, which its entry names.
+    ///
+    /// What the removal lets go of is handed back, to be dropped after the
+    /// lock: the node's entry, and the sibling moved into its place (upgraded
+    /// to rewrite its slot, invariant 5).
+    pub(crate) fn remove_node(&self, node: &Canceler<N>, addr: *const N) -> Removed<N> {
+        let mut inner = self.inner.lock();
+        let slot = node.slot.load(Ordering::Relaxed) as usize; // invariant 5: under our lock
+        let ours = |weak: &Weak<N>| std::ptr::eq(weak.as_ptr(), addr);
+        let key = if inner.children.get(slot).is_some_and(ours) {
+            slot
+        } else {
+            // A stale slot (invariant 5), or a node no longer registered.
+            match inner.children.position(ours) {
+                Some(key) => key,
+                None => return (None, None),
+            }
+        };
+        let Some((entry, moved)) = inner.children.swap_remove(key) else {
+            return (None, None);
+        };
+        let moved = moved.and_then(Weak::upgrade);
+        if let Some(moved) = &moved {
+            moved.canceler().slot.store(key as u32, Ordering::Relaxed);
+        }
+        (Some(entry), moved)
     }
 
-    /// Registers an `after_func` callback; see [`Canceler::add_child`].
-    pub(crate) fn add_after_func(
+    /// Removes an `after_func` registration (its `stop`), if the cancel has
+    /// not taken it; handed back to be dropped after the lock.
+    pub(crate) fn remove_after_func(
         &self,
         registration: &Arc<Registration>,
-    ) -> Result<(), (Error, Option<Cause>)> {
-        self.add_child(Child::AfterFunc(registration.clone()), &registration.slot)
-    }
-
-    /// Removes a node registered below this one (its cancel or its drop
-    /// detaching it); see [`Canceler::remove`].
-    pub(crate) fn remove_node(&self, node: &Canceler, addr: *const ()) -> Option<Child> {
-        self.remove(&node.slot, addr)
-    }
-
-    /// Removes an `after_func` registration (its `stop`); see
-    /// [`Canceler::remove`].
-    pub(crate) fn remove_after_func(&self, registration: &Arc<Registration>) -> Option<Child> {
-        self.remove(&registration.slot, Arc::as_ptr(registration) as *const ())
-    }
-
-    /// Removes the child keyed by `slot` if it is still the one at `addr`
-    /// (after a cancel took the children, the key may be anybody's). The
-    /// removed child is returned, to be dropped after the lock.
-    fn remove(&self, slot: &AtomicU32, addr: *const ()) -> Option<Child> {
+    ) -> Option<Arc<Registration>> {
         let mut inner = self.inner.lock();
-        let slot = slot.load(Ordering::Relaxed) as usize; // invariant 5: under our lock
-        let ours = inner
-            .children
+        let after_funcs = &mut inner.extra.as_deref_mut()?.after_funcs;
+        let slot = registration.slot.load(Ordering::Relaxed) as usize; // invariant 5
+        let ours = after_funcs
             .get(slot)
-            .is_some_and(|child| std::ptr::eq(child.addr(), addr));
-        if ours {
-            inner.children.remove(slot)
-        } else {
-            None
-        }
+            .is_some_and(|entry| Arc::ptr_eq(entry, registration));
+        ours.then(|| after_funcs.remove(slot))
     }
 
     /// Records the armed timer, unless the node is already done (then the
@@ -476,16 +509,12 @@ impl Canceler {
     }
 
     /// Cancels this node alone, if nobody has: stores the outcome, makes done
-    /// observable (invariant 2) and hands back the children (invariant 4).
+    /// observable (invariant 2) and hands back what the node held, children
+    /// included (invariant 4), to be acted on after the lock.
     ///
     /// A node claimed with children settles when the cancel rooted above it
     /// does (invariant 3).
-    pub(crate) fn claim(
-        &self,
-        err: Error,
-        cause: &Option<Cause>,
-        deferred: &mut Deferred,
-    ) -> Claim {
+    pub(crate) fn claim(&self, err: Error, cause: &Option<Cause>) -> Claim<N> {
         let mut inner = self.inner.lock();
         if self.state.load(Ordering::Relaxed) != OPEN {
             return Claim::Lost;
@@ -497,22 +526,26 @@ impl Canceler {
         }
         let outcome = encode(err) | caused(cause);
         self.state.store(outcome, Ordering::Release);
+        let mut waiting = None;
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
-            if !extra.wakers.is_empty() {
-                deferred.wakers.extend(extra.wakers.drain());
-            }
-            if !extra.sleepers.is_empty() {
-                deferred.sleepers.extend(extra.sleepers.drain());
-            }
+            waiting = Some(Waiting {
+                wakers: std::mem::take(&mut extra.wakers),
+                sleepers: std::mem::take(&mut extra.sleepers),
+                after_funcs: std::mem::take(&mut extra.after_funcs),
+            });
         }
-        deferred.timers.extend(inner.timer.take());
+        let timer = inner.timer.take();
         let children = std::mem::take(&mut inner.children);
         // A leaf's subtree is done now.
         let settled = if children.is_empty() { SETTLED } else { 0 };
         self.state
             .store(outcome | COMPLETE | settled, Ordering::Release);
-        Claim::Won(children)
+        Claim::Won(Released {
+            children,
+            timer,
+            waiting,
+        })
     }
 
     /// Marks the subtree done: the last step of the cancel rooted here.
@@ -556,79 +589,9 @@ impl Canceler {
     }
 }
 
-/// Work collected under locks and run after all of them are released.
-#[derive(Default)]
-pub(crate) struct Deferred {
-    wakers: Vec<Waker>,
-    sleepers: Vec<Arc<Sleeper>>,
-    timers: Vec<TimerKey>,
-    pub(crate) after_funcs: Vec<Callback>,
-    pub(crate) dropped: Vec<Arc<dyn TreeNode>>,
-}
-
-impl Deferred {
-    /// Runs everything, even if some of it panics (a waker is executor code),
-    /// then passes the first panic on to the caller.
-    #[inline]
-    pub(crate) fn run(self) {
-        if !self.is_empty() {
-            self.run_all();
-        } // else the common case: a leaf nobody waits on
-    }
-
-    fn is_empty(&self) -> bool {
-        self.wakers.is_empty()
-            && self.sleepers.is_empty()
-            && self.timers.is_empty()
-            && self.after_funcs.is_empty()
-            && self.dropped.is_empty()
-    }
-
-    #[inline(never)]
-    fn run_all(self) {
-        let Deferred {
-            wakers,
-            sleepers,
-            timers,
-            after_funcs,
-            dropped,
-        } = self;
-        for key in timers {
-            timer::remove(key);
-        }
-        let mut first_panic = None;
-        let mut guarded = |work: &mut dyn FnMut()| {
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
-                first_panic.get_or_insert(panic);
-            }
-        };
-        for f in after_funcs {
-            // Go: "f runs in its own goroutine"; the cancel never waits for it.
-            let mut f = Some(f);
-            guarded(&mut || {
-                spawn("context-after-func", f.take().expect("once"))
-                    .expect("context: failed to start an after_func thread");
-            });
-        }
-        sleeper::wake_all(sleepers); // unparks: nothing that can panic
-        for waker in wakers {
-            guarded(&mut || waker.wake_by_ref());
-        }
-        // Leaf first: a chain only this list still holds then unwinds upward
-        // one link at a time.
-        let mut dropped = Some(dropped);
-        guarded(&mut || {
-            if let Some(mut nodes) = dropped.take() {
-                while let Some(node) = nodes.pop() {
-                    drop(node);
-                }
-            }
-        });
-        if let Some(panic) = first_panic {
-            resume_unwind(panic);
-        }
-    }
-}
+/// What [`Canceler::remove_node`] lets go of, to be dropped after the lock:
+/// the node's entry, and the sibling moved into its place.
+pub(crate) type Removed<N> = (Option<Weak<N>>, Option<Arc<N>>);
 
 fn encode(err: Error) -> u8 {
     match err {

@@ -44,7 +44,7 @@ pub(crate) enum Layer {
 
 /// A cancelable link.
 pub(crate) struct CancelLayer {
-    pub(crate) canceler: Canceler,
+    pub(crate) canceler: Canceler<Link>,
     pub(crate) kind: Kind,
 }
 
@@ -167,7 +167,7 @@ impl Link {
         Self::with_canceler(parent, kind, Canceler::new_done(err, cause))
     }
 
-    fn with_canceler(parent: &Chain, kind: Kind, canceler: Canceler) -> Arc<Link> {
+    fn with_canceler(parent: &Chain, kind: Kind, canceler: Canceler<Link>) -> Arc<Link> {
         Arc::new(Link {
             parent: parent.clone(),
             layer: Layer::Cancel(CancelLayer { canceler, kind }),
@@ -187,7 +187,7 @@ impl Link {
     ///
     /// `addr` is where the link lived in its `Arc`, which its parent's weak
     /// reference names (the link may have been moved out since).
-    fn unlink(&mut self, addr: *const ()) -> Chain {
+    fn unlink(&mut self, addr: *const Link) -> Chain {
         match &mut self.layer {
             Layer::Cancel(layer) if layer.canceler.is_open() => {
                 // Nobody holds this link any more, so nobody can cancel it:
@@ -210,9 +210,9 @@ impl Link {
 /// iteratively instead, as far as this drop owns it.
 impl Drop for Link {
     fn drop(&mut self) {
-        let mut next = self.unlink(self as *const Link as *const ());
+        let mut next = self.unlink(self as *const Link);
         while let Chain::Link(mut link) = next {
-            let addr = Arc::as_ptr(&link) as *const ();
+            let addr = Arc::as_ptr(&link);
             // The usual case, a canceled link that nothing else refers to:
             // unlink it in place rather than move it out. (The count is
             // read first: a link still shared, such as a parent someone
@@ -235,17 +235,16 @@ impl Drop for Link {
 }
 
 impl TreeNode for Link {
-    fn canceler(&self) -> &Canceler {
+    #[inline]
+    fn canceler(&self) -> &Canceler<Link> {
         &self
             .cancel_layer()
             .expect("only cancelable links join the tree")
             .canceler
     }
 
-    fn parent_node(&self) -> Option<&dyn TreeNode> {
-        self.parent
-            .reports_to()
-            .map(|link| &**link as &dyn TreeNode)
+    fn parent_node(&self) -> Option<&Link> {
+        self.parent.reports_to().map(|link| &**link)
     }
 }
 
