@@ -2,9 +2,10 @@
 //! `CancelCauseFunc`, which here also cancel when dropped.
 
 use std::fmt;
+use std::time::Instant;
 
 use super::context::Context;
-use super::link::{Kind, Link};
+use super::link::Link;
 use super::sync::Arc;
 use super::tree;
 use crate::error::{Cause, Error};
@@ -28,8 +29,7 @@ use crate::error::{Cause, Error};
 /// assert_eq!(child.err(), Some(go_context::Error::Canceled));
 /// ```
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
-    let inherited = parent.deadline();
-    let link = derive(parent, Kind::Plain { inherited });
+    let link = derive(parent, parent.deadline(), false, None);
     CancelFunc::pair(link)
 }
 
@@ -53,16 +53,23 @@ pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
 
 /// Builds a cancelable link below `parent` and registers it with the
 /// nearest cancelable ancestor (or makes it born done, if that is done).
-pub(crate) fn derive(parent: &Context, kind: Kind) -> Arc<Link> {
+/// `deadline` is the one it reports (`own`, or its parent's), and
+/// `deadline_cause` the cause to report if its own deadline passes.
+pub(crate) fn derive(
+    parent: &Context,
+    deadline: Option<Instant>,
+    own: bool,
+    deadline_cause: Option<Cause>,
+) -> Arc<Link> {
     let Some(ancestor) = parent.chain().cancel_layer() else {
-        return Link::cancelable(parent.chain(), kind);
+        return Link::cancelable(parent.chain(), deadline, own, deadline_cause);
     };
     if let Some(outcome) = ancestor.canceler.outcome() {
         // Done for good: the child is born done, with nothing to register or
         // lock. (A cancel racing with this check is caught by `register`.)
-        return Link::born_done(parent.chain(), kind, outcome);
+        return Link::born_done(parent.chain(), deadline, own, outcome);
     }
-    let link = Link::cancelable(parent.chain(), kind);
+    let link = Link::cancelable(parent.chain(), deadline, own, deadline_cause);
     tree::register(&ancestor.canceler, &link);
     link
 }

@@ -61,7 +61,8 @@ use slab::Slab;
 
 use super::sleeper::Sleeper;
 use super::sync::{
-    Arc, AtomicU8, AtomicU32, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
+    Arc, AtomicU8, AtomicU32, Condvar, Mutex, OnceCell, Ordering, Receiver, Sender, Weak, bounded,
+    park,
 };
 use super::timer::{self, TimerKey};
 use crate::children::Children;
@@ -157,12 +158,16 @@ pub(crate) struct Canceler<N> {
     /// Invariant 5.
     slot: AtomicU32,
     inner: Mutex<Inner<N>>,
+    /// The done channel, made by the first `done()` under the lock, and read
+    /// without it ever after (boxed: few nodes have one).
+    done: OnceCell<Box<Receiver<()>>>,
+    /// Whether the node's deadline is its own (`with_deadline`), not one its
+    /// parent reports too; set before the node is shared, for `Display`.
+    own_deadline: bool,
 }
 
 struct Inner<N> {
     children: Children<Weak<N>>,
-    /// The armed deadline timer, if any.
-    timer: Option<TimerKey>,
     /// What few nodes need, out of line so that a plain node stays small.
     extra: Option<Box<Extra>>,
 }
@@ -179,10 +184,13 @@ struct Extra {
     /// Threads blocked on `waiters`: a settle notifies only if there are any
     /// (a notify is a system call even with nobody to wake).
     blocked: usize,
-    /// The done channel, created by the first `done()`. Dropping the sender
-    /// is Go's `close(done)`.
+    /// The sending end of the done channel, once `done()` made it, until the
+    /// cancel drops it: Go's `close(done)`.
     done_tx: Option<Sender<()>>,
-    done_rx: Option<Receiver<()>>,
+    /// The armed deadline timer, if any.
+    timer: Option<TimerKey>,
+    /// The cause to report when the deadline passes, if one was given.
+    deadline_cause: Option<Cause>,
     /// Futures in `wait_async`.
     wakers: Slab<Waker>,
     /// Threads blocked in `wait*`.
@@ -203,33 +211,55 @@ impl<N> Inner<N> {
 }
 
 impl<N: TreeNode> Canceler<N> {
-    pub(crate) fn new() -> Self {
-        Self::with_state(OPEN, None)
+    /// An open node; `deadline_cause` is the cause to report if its
+    /// deadline passes.
+    pub(crate) fn new(deadline_cause: Option<Cause>) -> Self {
+        let extra = deadline_cause.map(|cause| {
+            Box::new(Extra {
+                deadline_cause: Some(cause),
+                ..Extra::default()
+            })
+        });
+        Self::with_state(OPEN, extra)
     }
 
     /// A node derived from one already done: born done with its outcome,
     /// settled (it has no children), never registered, with nothing to lock.
     pub(crate) fn new_done(err: Error, cause: Option<Cause>) -> Self {
         let state = encode(err) | caused(&cause) | COMPLETE | SETTLED;
-        Self::with_state(state, cause)
-    }
-
-    fn with_state(state: u8, cause: Option<Cause>) -> Self {
         let extra = cause.map(|cause| {
             Box::new(Extra {
                 cause: Some(cause),
                 ..Extra::default()
             })
         });
+        Self::with_state(state, extra)
+    }
+
+    fn with_state(state: u8, extra: Option<Box<Extra>>) -> Self {
         Self {
             state: AtomicU8::new(state),
             slot: AtomicU32::new(NO_SLOT),
             inner: Mutex::new(Inner {
                 children: Children::None,
-                timer: None,
                 extra,
             }),
+            done: OnceCell::new(),
+            own_deadline: false,
         }
+    }
+
+    /// The same node, its deadline marked as its own.
+    pub(crate) fn with_own_deadline(self, own: bool) -> Self {
+        Self {
+            own_deadline: own,
+            ..self
+        }
+    }
+
+    /// Whether the node's deadline is its own (`with_deadline`).
+    pub(crate) fn has_own_deadline(&self) -> bool {
+        self.own_deadline
     }
 
     /// The error, once done is observable (invariant 2).
@@ -271,19 +301,34 @@ impl<N: TreeNode> Canceler<N> {
     }
 
     /// The done channel (Go's `Done()`): the same channel every call.
-    pub(crate) fn done(&self) -> Receiver<()> {
+    #[inline]
+    pub(crate) fn done(&self) -> &Receiver<()> {
+        match self.done.get() {
+            Some(rx) => rx,
+            None => self.make_done(),
+        }
+    }
+
+    /// Makes the done channel, under the lock, so that the cancel either
+    /// finds its sender or made it born closed.
+    #[cold]
+    fn make_done(&self) -> &Receiver<()> {
         let mut inner = self.inner.lock();
         let open = self.state.load(Ordering::Relaxed) == OPEN;
-        let extra = inner.extra();
-        if let Some(rx) = &extra.done_rx {
-            return rx.clone();
+        if let Some(rx) = self.done.get() {
+            return rx; // made by another thread, under this lock
         }
         let (tx, rx) = bounded(0);
         if open {
-            extra.done_tx = Some(tx);
+            inner.extra().done_tx = Some(tx);
         } // else: `tx` drops here and the channel is born closed.
-        extra.done_rx = Some(rx.clone());
-        rx
+        self.done.get_or_init(|| Box::new(rx))
+    }
+
+    /// The cause to report when the deadline passes, if one was given.
+    pub(crate) fn deadline_cause(&self) -> Option<Cause> {
+        let inner = self.inner.lock();
+        inner.extra.as_ref()?.deadline_cause.clone()
     }
 
     /// Blocks until done, or until `deadline` when one is given.
@@ -486,7 +531,7 @@ impl<N: TreeNode> Canceler<N> {
         let mut inner = self.inner.lock();
         let open = self.state.load(Ordering::Relaxed) == OPEN;
         if open {
-            inner.timer = Some(key);
+            inner.extra().timer = Some(key);
         }
         open
     }
@@ -494,7 +539,7 @@ impl<N: TreeNode> Canceler<N> {
     /// The armed timer, if any (for `testing::expire`).
     #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn timer(&self) -> Option<TimerKey> {
-        self.inner.lock().timer
+        self.inner.lock().extra.as_ref()?.timer
     }
 
     /// Lets go of a node that will never be canceled (its last reference is
@@ -502,7 +547,7 @@ impl<N: TreeNode> Canceler<N> {
     /// it, and a receiver that outlives every context sees it disconnect, as
     /// any channel whose sender is gone.
     pub(crate) fn abandon(&self) {
-        let timer = self.inner.lock().timer.take();
+        let timer = self.take_extra(|extra| extra.timer.take());
         if let Some(key) = timer {
             timer::remove(key);
         }
@@ -526,16 +571,16 @@ impl<N: TreeNode> Canceler<N> {
         }
         let outcome = encode(err) | caused(cause);
         self.state.store(outcome, Ordering::Release);
-        let mut waiting = None;
+        let (mut timer, mut waiting) = (None, None);
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
+            timer = extra.timer.take();
             waiting = Some(Waiting {
                 wakers: std::mem::take(&mut extra.wakers),
                 sleepers: std::mem::take(&mut extra.sleepers),
                 after_funcs: std::mem::take(&mut extra.after_funcs),
             });
         }
-        let timer = inner.timer.take();
         let children = std::mem::take(&mut inner.children);
         // A leaf's subtree is done now.
         let settled = if children.is_empty() { SETTLED } else { 0 };

@@ -67,7 +67,11 @@ pub(crate) fn cancel<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause
                 Claim::Won(released) => work.push(deferred.keep(released)),
                 Claim::Lost => claimed_elsewhere.push(child.clone()),
             }
-            deferred.dropped.push(child);
+            // Let go of the child now, unless ours was its last reference:
+            // then it is freed after the walk (see `Deferred::freed`).
+            if let Some(last) = Arc::into_inner(child) {
+                deferred.freed.push(last);
+            }
         }
         // Each was claimed as the root of its own cancel (we hold its
         // parent, so no cancel from above could have reached it): wait for
@@ -134,10 +138,10 @@ struct Deferred<N> {
     sleepers: Vec<Arc<Sleeper>>,
     timers: Vec<TimerKey>,
     after_funcs: Vec<Callback>,
-    /// Every node the walk upgraded: dropping one may free it, and a freed
-    /// link drops its parent's chain, values included (user code), so not
-    /// before the walk is over.
-    dropped: Vec<Arc<N>>,
+    /// Nodes the walk held the last reference to. Freeing a link drops its
+    /// parent's chain, values included (user code, which may cancel and
+    /// wait on this very subtree), so not before the walk is over.
+    freed: Vec<N>,
 }
 
 impl<N> Default for Deferred<N> {
@@ -147,7 +151,7 @@ impl<N> Default for Deferred<N> {
             sleepers: Vec::new(),
             timers: Vec::new(),
             after_funcs: Vec::new(),
-            dropped: Vec::new(),
+            freed: Vec::new(),
         }
     }
 }
@@ -166,8 +170,6 @@ impl<N> Deferred<N> {
         if let Some(waiting) = waiting {
             self.keep_waiting(waiting);
         }
-        // Every child the walk claims lands in `dropped`: make room at once.
-        self.dropped.reserve(children.len());
         children
     }
 
@@ -200,7 +202,7 @@ impl<N> Deferred<N> {
             && self.sleepers.is_empty()
             && self.timers.is_empty()
             && self.after_funcs.is_empty()
-            && self.dropped.is_empty()
+            && self.freed.is_empty()
     }
 
     #[inline(never)]
@@ -210,7 +212,7 @@ impl<N> Deferred<N> {
             sleepers,
             timers,
             after_funcs,
-            dropped,
+            freed,
         } = self;
         for key in timers {
             timer::remove(key);
@@ -235,9 +237,9 @@ impl<N> Deferred<N> {
         }
         // Leaf first: a chain only this list still holds then unwinds upward
         // one link at a time.
-        let mut dropped = Some(dropped);
+        let mut freed = Some(freed);
         guarded(&mut || {
-            if let Some(mut nodes) = dropped.take() {
+            if let Some(mut nodes) = freed.take() {
                 while let Some(node) = nodes.pop() {
                     drop(node);
                 }
