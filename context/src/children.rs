@@ -21,6 +21,7 @@ pub(crate) enum Children<T> {
 
 impl<T> Children<T> {
     /// Stores `value` and returns its key.
+    #[inline]
     pub(crate) fn insert(&mut self, value: T) -> usize {
         match self {
             Children::Many(many) => {
@@ -45,6 +46,7 @@ impl<T> Children<T> {
     }
 
     /// The entry at `key`, if any.
+    #[inline]
     pub(crate) fn get(&self, key: usize) -> Option<&T> {
         match self {
             Children::None => None,

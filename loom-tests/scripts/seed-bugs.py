@@ -78,8 +78,8 @@ muts = [
   "a done() channel created during the cancel never closes"),
  # The claim leaves the blocked threads registered: nobody unparks them.
  ("the claim forgets the blocked threads", "context/src/concurrent/canceler.rs",
-  """                sleepers: std::mem::take(&mut extra.sleepers),""",
-  """                sleepers: Slab::new(),""",
+  """                    sleepers: std::mem::take(&mut extra.sleepers),""",
+  """                    sleepers: Slab::new(),""",
   "context::real::cancel_wakes_blocked_wait",
   "lost wake-up: the waiter still sleeps after cancel returned"),
  # A woken waiter returns without waking the waiters handed to it.
@@ -112,7 +112,7 @@ muts = [
  # A handle's cancel leaves its context in the parent's children.
  ("cancel does not detach", "context/src/concurrent/tree.rs",
   """    if let Some(parent) = node.parent() {
-        drop(parent.remove_node(this, Arc::as_ptr(node)));
+        drop(parent.remove_node(node.canceler(), Arc::as_ptr(node)));
     }""", "",
   "context::real::handle_drop_races_parent_cancel",
   "a dropped handle left its context registered with the parent"),
@@ -152,7 +152,6 @@ muts = [
         wait_settled(&**node);
         return false;
     }
-    let mut deferred = Deferred::default();
     let Claim::Won(released) = this.claim(err, &cause) else {
         wait_settled(&**node);
         return false;
@@ -160,7 +159,6 @@ muts = [
   """    if !this.is_open() {
         return false;
     }
-    let mut deferred = Deferred::default();
     let Claim::Won(released) = this.claim(err, &cause) else {
         return false;
     };""",
@@ -170,13 +168,11 @@ muts = [
  ("the root leaves its parent before the walk", "context/src/concurrent/tree.rs",
   """        return false;
     };
-    let children = deferred.keep(released);""",
+    if released.is_empty() {""",
   """        return false;
     };
-    if let Some(parent) = node.parent() {
-        drop(parent.remove_node(this, Arc::as_ptr(node)));
-    }
-    let children = deferred.keep(released);""",
+    leave_parent(node);
+    if released.is_empty() {""",
   "context::real::overlapping_cancels_wait_for_the_subtree",
   "a cancel returned while a descendant was still open"),
  # A half-freed child ends the walk: the live children after it stay open.

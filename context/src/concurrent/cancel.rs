@@ -29,7 +29,7 @@ use crate::error::{Cause, Error};
 /// assert_eq!(child.err(), Some(go_context::Error::Canceled));
 /// ```
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
-    let link = derive(parent, parent.deadline(), false, None);
+    let link = derive(parent, None, None);
     CancelFunc::pair(link)
 }
 
@@ -53,17 +53,19 @@ pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
 
 /// Builds a cancelable link below `parent` and registers it with the
 /// nearest cancelable ancestor (or makes it born done, if that is done).
-/// `deadline` is the one it reports (`own`, or its parent's), and
-/// `deadline_cause` the cause to report if its own deadline passes.
+/// It reports `own_deadline` if given, else its parent's deadline;
+/// `deadline_cause` is the cause to report if its own deadline passes.
+#[inline]
 pub(crate) fn derive(
     parent: &Context,
-    deadline: Option<Instant>,
-    own: bool,
+    own_deadline: Option<Instant>,
     deadline_cause: Option<Cause>,
 ) -> Arc<Link> {
+    let own = own_deadline.is_some();
     let Some(ancestor) = parent.chain().cancel_layer() else {
-        return Link::cancelable(parent.chain(), deadline, own, deadline_cause);
+        return Link::cancelable(parent.chain(), own_deadline, own, deadline_cause);
     };
+    let deadline = own_deadline.or(ancestor.deadline);
     if let Some(outcome) = ancestor.canceler.outcome() {
         // Done for good: the child is born done, with nothing to register or
         // lock. (A cancel racing with this check is caught by `register`.)
@@ -137,6 +139,7 @@ impl CancelFunc {
         self.cancel_with(None);
     }
 
+    #[inline]
     fn cancel_with(&self, cause: Option<Cause>) {
         if let Some(link) = &self.link {
             tree::cancel(link, Error::Canceled, cause);

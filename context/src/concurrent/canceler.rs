@@ -136,8 +136,18 @@ pub(crate) struct Released<N> {
     pub(crate) children: Children<Weak<N>>,
     /// The armed deadline timer, to be stopped.
     pub(crate) timer: Option<TimerKey>,
-    /// Futures, blocked threads and callbacks waiting on the node, if any.
-    pub(crate) waiting: Option<Waiting>,
+    /// Futures, blocked threads and callbacks waiting on the node, if any
+    /// (boxed: few nodes have any, and a claim hands this back by value).
+    pub(crate) waiting: Option<Box<Waiting>>,
+}
+
+impl<N> Released<N> {
+    /// Whether the claim released nothing to act on: a leaf with no timer
+    /// and nobody waiting, the common case.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self.children, Children::None) && self.timer.is_none() && self.waiting.is_none()
+    }
 }
 
 /// Everything that waits on a node, taken by the claim that cancels it.
@@ -211,21 +221,22 @@ impl<N> Inner<N> {
 }
 
 impl<N: TreeNode> Canceler<N> {
-    /// An open node; `deadline_cause` is the cause to report if its
-    /// deadline passes.
-    pub(crate) fn new(deadline_cause: Option<Cause>) -> Self {
+    /// An open node; `own_deadline` says whether its deadline is its own,
+    /// and `deadline_cause` is the cause to report if that deadline passes.
+    #[inline]
+    pub(crate) fn new(own_deadline: bool, deadline_cause: Option<Cause>) -> Self {
         let extra = deadline_cause.map(|cause| {
             Box::new(Extra {
                 deadline_cause: Some(cause),
                 ..Extra::default()
             })
         });
-        Self::with_state(OPEN, extra)
+        Self::with_state(OPEN, extra, own_deadline)
     }
 
     /// A node derived from one already done: born done with its outcome,
     /// settled (it has no children), never registered, with nothing to lock.
-    pub(crate) fn new_done(err: Error, cause: Option<Cause>) -> Self {
+    pub(crate) fn new_done(err: Error, cause: Option<Cause>, own_deadline: bool) -> Self {
         let state = encode(err) | caused(&cause) | COMPLETE | SETTLED;
         let extra = cause.map(|cause| {
             Box::new(Extra {
@@ -233,10 +244,11 @@ impl<N: TreeNode> Canceler<N> {
                 ..Extra::default()
             })
         });
-        Self::with_state(state, extra)
+        Self::with_state(state, extra, own_deadline)
     }
 
-    fn with_state(state: u8, extra: Option<Box<Extra>>) -> Self {
+    #[inline]
+    fn with_state(state: u8, extra: Option<Box<Extra>>, own_deadline: bool) -> Self {
         Self {
             state: AtomicU8::new(state),
             slot: AtomicU32::new(NO_SLOT),
@@ -245,15 +257,7 @@ impl<N: TreeNode> Canceler<N> {
                 extra,
             }),
             done: OnceCell::new(),
-            own_deadline: false,
-        }
-    }
-
-    /// The same node, its deadline marked as its own.
-    pub(crate) fn with_own_deadline(self, own: bool) -> Self {
-        Self {
-            own_deadline: own,
-            ..self
+            own_deadline,
         }
     }
 
@@ -451,6 +455,7 @@ impl<N: TreeNode> Canceler<N> {
     /// Registers `node` below this one, or returns this node's outcome if it
     /// is already done (invariant 4). The node's slot receives its key
     /// (invariant 5).
+    #[inline]
     pub(crate) fn add_node(&self, node: &Arc<N>) -> Result<(), (Error, Option<Cause>)> {
         let weak = Arc::downgrade(node);
         let mut inner = self.inner.lock();
@@ -559,6 +564,7 @@ impl<N: TreeNode> Canceler<N> {
     ///
     /// A node claimed with children settles when the cancel rooted above it
     /// does (invariant 3).
+    #[inline(always)]
     pub(crate) fn claim(&self, err: Error, cause: &Option<Cause>) -> Claim<N> {
         let mut inner = self.inner.lock();
         if self.state.load(Ordering::Relaxed) != OPEN {
@@ -575,11 +581,16 @@ impl<N: TreeNode> Canceler<N> {
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
             timer = extra.timer.take();
-            waiting = Some(Waiting {
-                wakers: std::mem::take(&mut extra.wakers),
-                sleepers: std::mem::take(&mut extra.sleepers),
-                after_funcs: std::mem::take(&mut extra.after_funcs),
-            });
+            if !(extra.wakers.is_empty()
+                && extra.sleepers.is_empty()
+                && extra.after_funcs.is_empty())
+            {
+                waiting = Some(Box::new(Waiting {
+                    wakers: std::mem::take(&mut extra.wakers),
+                    sleepers: std::mem::take(&mut extra.sleepers),
+                    after_funcs: std::mem::take(&mut extra.after_funcs),
+                }));
+            }
         }
         let children = std::mem::take(&mut inner.children);
         // A leaf's subtree is done now.

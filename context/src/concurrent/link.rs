@@ -144,14 +144,14 @@ impl Link {
     /// A new cancelable link below `parent`, not yet registered, reporting
     /// `deadline` (`own`, or its parent's), with the cause to report if its
     /// own deadline passes.
+    #[inline]
     pub(crate) fn cancelable(
         parent: &Chain,
         deadline: Option<Instant>,
         own: bool,
         deadline_cause: Option<Cause>,
     ) -> Arc<Link> {
-        let canceler = Canceler::new(deadline_cause).with_own_deadline(own);
-        Self::with_canceler(parent, deadline, canceler)
+        Self::with_canceler(parent, deadline, Canceler::new(own, deadline_cause))
     }
 
     /// A new cancelable link below a parent that is already done: born done
@@ -162,10 +162,10 @@ impl Link {
         own: bool,
         (err, cause): (Error, Option<Cause>),
     ) -> Arc<Link> {
-        let canceler = Canceler::new_done(err, cause).with_own_deadline(own);
-        Self::with_canceler(parent, deadline, canceler)
+        Self::with_canceler(parent, deadline, Canceler::new_done(err, cause, own))
     }
 
+    #[inline]
     fn with_canceler(
         parent: &Chain,
         deadline: Option<Instant>,
@@ -190,6 +190,7 @@ impl Link {
     ///
     /// `addr` is where the link lived in its `Arc`, which its parent's weak
     /// reference names (the link may have been moved out since).
+    #[inline]
     fn unlink(&mut self, addr: *const Link) -> Chain {
         match &mut self.layer {
             Layer::Cancel(layer) if layer.canceler.is_open() => {

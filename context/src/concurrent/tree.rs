@@ -41,18 +41,32 @@ use crate::error::{Cause, Error};
 ///
 /// Returns whether this call canceled it. When it returns, every descendant is
 /// done, whichever call won.
+#[inline]
 pub(crate) fn cancel<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> bool {
+    if node.canceler().is_settled() {
+        return false; // canceled before, its whole subtree done: nothing to wait for
+    }
+    cancel_open(node, err, cause)
+}
+
+fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> bool {
     let this = node.canceler();
     if !this.is_open() {
         // A repeated cancel, or one that lost already: wait for the winner.
         wait_settled(&**node);
         return false;
     }
-    let mut deferred = Deferred::default();
     let Claim::Won(released) = this.claim(err, &cause) else {
         wait_settled(&**node);
         return false;
     };
+    if released.is_empty() {
+        // A leaf nobody waits on, the common case: settled by its claim,
+        // with nothing to walk and nothing to run after the lock.
+        leave_parent(node);
+        return true;
+    }
+    let mut deferred = Deferred::default();
     let children = deferred.keep(released);
     if !children.is_empty() {
         let mut work = Work::new(children);
@@ -64,6 +78,7 @@ pub(crate) fn cancel<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause
                 continue;
             };
             match child.canceler().claim(err, &cause) {
+                Claim::Won(released) if released.is_empty() => {}
                 Claim::Won(released) => work.push(deferred.keep(released)),
                 Claim::Lost => claimed_elsewhere.push(child.clone()),
             }
@@ -81,14 +96,19 @@ pub(crate) fn cancel<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause
         }
         this.settle();
     }
-    // Only now, the subtree done, take ourselves out of the parent (as Go
-    // does): a cancel of the parent meanwhile still finds us, sees us
-    // claimed, and waits for this walk to settle before it returns.
-    if let Some(parent) = node.parent() {
-        drop(parent.remove_node(this, Arc::as_ptr(node)));
-    }
+    leave_parent(node);
     deferred.run();
     true
+}
+
+/// The last step of a cancel: only now, the subtree done, take the node out
+/// of its parent (as Go does), so that a cancel of the parent meanwhile still
+/// finds it, sees it claimed, and waits for its walk to settle.
+#[inline]
+fn leave_parent<N: TreeNode>(node: &Arc<N>) {
+    if let Some(parent) = node.parent() {
+        drop(parent.remove_node(node.canceler(), Arc::as_ptr(node)));
+    }
 }
 
 /// The walk's work list: the tables of children the claims took, each
@@ -173,12 +193,12 @@ impl<N> Deferred<N> {
         children
     }
 
-    fn keep_waiting(&mut self, waiting: Waiting) {
+    fn keep_waiting(&mut self, waiting: Box<Waiting>) {
         let Waiting {
             mut wakers,
             mut sleepers,
             mut after_funcs,
-        } = waiting;
+        } = *waiting;
         self.wakers.extend(wakers.drain());
         self.sleepers.extend(sleepers.drain());
         self.after_funcs.extend(
@@ -291,6 +311,7 @@ pub(crate) fn wait_settled<N: TreeNode>(node: &N) {
 
 /// Registers `node` with `parent`, or cancels it at once with the parent's
 /// error and cause if the parent is already done.
+#[inline]
 pub(crate) fn register<N: TreeNode>(parent: &Canceler<N>, node: &Arc<N>) {
     if let Err((err, cause)) = parent.add_node(node) {
         cancel(node, err, cause);
