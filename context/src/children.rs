@@ -16,6 +16,8 @@ pub(crate) enum Children<T> {
     #[default]
     None,
     One(T),
+    // Boxed on purpose: the table stays two words wide, in every node.
+    #[allow(clippy::box_collection)]
     Many(Box<Vec<T>>),
 }
 

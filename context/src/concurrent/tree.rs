@@ -188,17 +188,17 @@ impl<N> Deferred<N> {
         } = released;
         self.timers.extend(timer);
         if let Some(waiting) = waiting {
-            self.keep_waiting(waiting);
+            self.keep_waiting(*waiting);
         }
         children
     }
 
-    fn keep_waiting(&mut self, waiting: Box<Waiting>) {
+    fn keep_waiting(&mut self, waiting: Waiting) {
         let Waiting {
             mut wakers,
             mut sleepers,
             mut after_funcs,
-        } = *waiting;
+        } = waiting;
         self.wakers.extend(wakers.drain());
         self.sleepers.extend(sleepers.drain());
         self.after_funcs.extend(
