@@ -1,14 +1,15 @@
-//! The children of one node: in place while there is one, a vector beyond.
+//! The children of one node: in place while there is one, a table beyond.
 //!
 //! Most cancelable contexts have one child or none: a chain, where each call
 //! re-wraps `ctx`, is the common shape. Storing that one child in place
 //! saves an allocation and a free per link; a second child moves both into a
-//! `Vec`, boxed so that the one-child case stays two words wide.
+//! [`Table`], boxed so that the one-child case stays two words wide.
 //!
-//! A child's key is its position. Removing one moves the last child into its
-//! place ([`Children::swap_remove`]), which hands the moved child back so
-//! that its owner can record its new key: an entry is one pointer, with no
-//! free list beside it, and a cancel takes the whole table as it is.
+//! A child's key is its position in the table, and never changes: removing a
+//! child leaves a hole that the next insert fills. So an entry is one
+//! pointer (a hole is `None`), removing a child touches no other child (on a
+//! parent shared by every core, no core reaches into another's child), and
+//! a cancel takes the whole table as it is.
 
 /// A keyed collection, allocation-free for zero or one entry.
 #[derive(Default)]
@@ -16,9 +17,14 @@ pub(crate) enum Children<T> {
     #[default]
     None,
     One(T),
-    // Boxed on purpose: the table stays two words wide, in every node.
-    #[allow(clippy::box_collection)]
-    Many(Box<Vec<T>>),
+    Many(Box<Table<T>>),
+}
+
+/// Two or more children: the entries, and the holes removals left.
+pub(crate) struct Table<T> {
+    entries: Vec<Option<T>>,
+    /// Keys of the `None` entries, the most recent last.
+    holes: Vec<u32>,
 }
 
 impl<T> Children<T> {
@@ -26,10 +32,16 @@ impl<T> Children<T> {
     #[inline]
     pub(crate) fn insert(&mut self, value: T) -> usize {
         match self {
-            Children::Many(many) => {
-                many.push(value);
-                many.len() - 1
-            }
+            Children::Many(table) => match table.holes.pop() {
+                Some(key) => {
+                    table.entries[key as usize] = Some(value);
+                    key as usize
+                }
+                None => {
+                    table.entries.push(Some(value));
+                    table.entries.len() - 1
+                }
+            },
             Children::None => {
                 *self = Children::One(value);
                 0
@@ -38,10 +50,13 @@ impl<T> Children<T> {
                 let Children::One(first) = std::mem::take(self) else {
                     unreachable!("matched One above")
                 };
-                let mut many = Box::new(Vec::with_capacity(4));
-                many.push(first); // key 0, as it had
-                many.push(value);
-                *self = Children::Many(many);
+                let mut entries = Vec::with_capacity(4);
+                entries.push(Some(first)); // key 0, as it had
+                entries.push(Some(value));
+                *self = Children::Many(Box::new(Table {
+                    entries,
+                    holes: Vec::new(),
+                }));
                 1
             }
         }
@@ -53,62 +68,53 @@ impl<T> Children<T> {
         match self {
             Children::None => None,
             Children::One(value) => (key == 0).then_some(value),
-            Children::Many(many) => many.get(key),
+            Children::Many(table) => table.entries.get(key)?.as_ref(),
         }
     }
 
-    /// The key of the first entry for which `is` holds (a linear search).
-    pub(crate) fn position(&self, mut is: impl FnMut(&T) -> bool) -> Option<usize> {
+    /// Removes and returns the entry at `key`, if any.
+    pub(crate) fn remove(&mut self, key: usize) -> Option<T> {
         match self {
             Children::None => None,
-            Children::One(value) => is(value).then_some(0),
-            Children::Many(many) => many.iter().position(is),
-        }
-    }
-
-    /// Removes and returns the entry at `key`, if any, moving the last entry
-    /// into its place; that entry, now at `key`, is returned too.
-    pub(crate) fn swap_remove(&mut self, key: usize) -> Option<(T, Option<&T>)> {
-        let removed = match self {
-            Children::None => return None,
-            Children::One(_) if key != 0 => return None,
+            Children::One(_) if key != 0 => None,
             Children::One(_) => match std::mem::take(self) {
-                Children::One(value) => return Some((value, None)),
+                Children::One(value) => Some(value),
                 _ => unreachable!("matched One above"),
             },
-            Children::Many(many) if key >= many.len() => return None,
-            Children::Many(many) => {
-                let removed = many.swap_remove(key);
-                if many.is_empty() {
+            Children::Many(table) => {
+                let removed = table.entries.get_mut(key)?.take()?;
+                table.holes.push(key as u32);
+                // The last child gone, the table goes with it: a burst of
+                // children does not pin its memory.
+                if table.holes.len() == table.entries.len() {
                     *self = Children::None;
-                } else if many.capacity() > 64 && many.len() * 4 <= many.capacity() {
-                    // A burst of children must not pin its memory forever.
-                    many.shrink_to(many.len() * 2);
                 }
-                removed
+                Some(removed)
             }
-        };
-        // The entry moved into the hole, if the removed one was not last.
-        Some((removed, self.get(key)))
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
         match self {
             Children::None => 0,
             Children::One(_) => 1,
-            Children::Many(many) => many.len(),
+            Children::Many(table) => table.entries.len() - table.holes.len(),
         }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        matches!(self, Children::None) || self.len() == 0
+        self.len() == 0
     }
 }
 
-/// Every entry, in no particular order, by value.
+/// Every entry by value, the newest first (the order a cancel's walk has
+/// always taken: the child registered last is claimed first).
 pub(crate) enum IntoIter<T> {
     One(Option<T>),
-    Many(std::vec::IntoIter<T>),
+    Many {
+        entries: std::vec::IntoIter<Option<T>>,
+        left: usize,
+    },
 }
 
 impl<T> IntoIterator for Children<T> {
@@ -119,7 +125,13 @@ impl<T> IntoIterator for Children<T> {
         match self {
             Children::None => IntoIter::One(None),
             Children::One(value) => IntoIter::One(Some(value)),
-            Children::Many(many) => IntoIter::Many((*many).into_iter()),
+            Children::Many(table) => {
+                let left = table.entries.len() - table.holes.len();
+                IntoIter::Many {
+                    entries: table.entries.into_iter(),
+                    left,
+                }
+            }
         }
     }
 }
@@ -131,7 +143,12 @@ impl<T> Iterator for IntoIter<T> {
     fn next(&mut self) -> Option<T> {
         match self {
             IntoIter::One(value) => value.take(),
-            IntoIter::Many(many) => many.next(),
+            IntoIter::Many { entries, left } => loop {
+                if let Some(value) = entries.next_back()? {
+                    *left -= 1;
+                    return Some(value);
+                } // else a hole
+            },
         }
     }
 
@@ -145,7 +162,7 @@ impl<T> ExactSizeIterator for IntoIter<T> {
     fn len(&self) -> usize {
         match self {
             IntoIter::One(value) => usize::from(value.is_some()),
-            IntoIter::Many(many) => many.len(),
+            IntoIter::Many { left, .. } => *left,
         }
     }
 }
@@ -155,7 +172,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_first_child_keeps_its_key_as_the_vector_takes_over() {
+    fn keys_stay_stable_as_the_table_takes_over() {
         let mut children = Children::default();
         assert_eq!(children.insert("a"), 0);
         assert!(matches!(children, Children::One(_)));
@@ -163,43 +180,45 @@ mod tests {
         assert!(matches!(children, Children::Many(_)));
         assert_eq!(children.get(0), Some(&"a"));
         assert_eq!(children.get(b), Some(&"b"));
-        // "b" moves into the hole "a" leaves, and is handed back.
-        assert_eq!(children.swap_remove(0), Some(("a", Some(&"b"))));
-        assert_eq!(children.get(0), Some(&"b"));
+        assert_eq!(children.remove(0), Some("a"));
+        assert_eq!(children.get(0), None);
+        assert_eq!(children.get(b), Some(&"b"), "b keeps its key");
         assert_eq!(children.len(), 1);
         assert_eq!(children.into_iter().collect::<Vec<_>>(), ["b"]);
     }
 
     #[test]
-    fn removing_the_last_entry_moves_nothing() {
+    fn a_hole_is_filled_by_the_next_insert() {
         let mut children = Children::default();
-        children.insert(1);
-        children.insert(2);
-        assert_eq!(children.swap_remove(1), Some((2, None)));
-        assert_eq!(children.swap_remove(1), None);
-        assert_eq!(children.position(|&v| v == 1), Some(0));
+        for value in 0..4 {
+            children.insert(value);
+        }
+        assert_eq!(children.remove(1), Some(1));
+        assert_eq!(children.remove(1), None, "removed once");
+        assert_eq!(children.insert(9), 1);
+        assert_eq!(children.len(), 4);
+        let mut all: Vec<_> = children.into_iter().collect();
+        all.sort_unstable();
+        assert_eq!(all, [0, 2, 3, 9]);
     }
 
     #[test]
     fn a_single_child_is_removed_only_by_its_key() {
         let mut children = Children::default();
         children.insert(7);
-        assert_eq!(children.swap_remove(1), None);
-        assert_eq!(children.swap_remove(0), Some((7, None)));
+        assert_eq!(children.remove(1), None);
+        assert_eq!(children.remove(0), Some(7));
         assert!(children.is_empty());
-        assert_eq!(children.swap_remove(0), None);
+        assert_eq!(children.remove(0), None);
         assert_eq!(children.insert(8), 0);
     }
 
     #[test]
-    fn an_emptied_large_table_lets_go_of_its_memory() {
+    fn an_emptied_table_lets_go_of_its_memory() {
         let mut children = Children::default();
-        for i in 0..100 {
-            children.insert(i);
-        }
-        while !children.is_empty() {
-            let last = children.len() - 1;
-            assert!(children.swap_remove(last).is_some());
+        let keys: Vec<usize> = (0..100).map(|i| children.insert(i)).collect();
+        for key in keys {
+            assert!(children.remove(key).is_some());
         }
         assert!(matches!(children, Children::None));
     }
@@ -207,12 +226,16 @@ mod tests {
     #[test]
     fn into_iter_knows_its_length() {
         let mut children = Children::default();
-        assert_eq!(children.len(), 0);
-        children.insert('x');
-        children.insert('y');
+        for value in ['x', 'y', 'z'] {
+            children.insert(value);
+        }
+        children.remove(1);
         let mut iter = children.into_iter();
         assert_eq!(iter.len(), 2);
-        iter.next();
+        assert_eq!(iter.next(), Some('z'), "the newest first");
         assert_eq!(iter.len(), 1);
+        assert_eq!(iter.next(), Some('x'));
+        assert_eq!(iter.len(), 0);
+        assert_eq!(iter.next(), None);
     }
 }

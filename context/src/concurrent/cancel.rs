@@ -135,6 +135,7 @@ impl CancelFunc {
     /// cancel.cancel(); // no effect
     /// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
     /// ```
+    #[inline]
     pub fn cancel(&self) {
         self.cancel_with(None);
     }

@@ -38,13 +38,11 @@
 //!    or told the node's outcome; it can never miss the cancel. The claim
 //!    takes `children` whole, and it stays empty afterwards.
 //! 5. **Slots.** A child's `slot` is its key in its parent's `children`; it is
-//!    written and read only under the parent's lock. Removing a child moves
-//!    the last one into its place and rewrites the moved child's slot, in
-//!    the same critical section; a moved child that is being freed (its
-//!    reference cannot be upgraded) keeps a stale slot, and its own removal,
-//!    which checks the entry's address, finds it by a search instead. An
-//!    `after_func` registration's slot is its key in the node's callbacks,
-//!    which never move.
+//!    written and read only under the parent's lock, and keys never move (a
+//!    removal leaves a hole), so a slot stays right while its child is
+//!    registered; a removal checks the entry's address, as after a claim
+//!    took the children the key may be anybody's. An `after_func`
+//!    registration's slot is its key in the node's callbacks.
 //!
 //! A plain node is small (the crate docs' "Limits"): what few nodes need (a
 //! cause, blocked threads, the done channel, wakers) lives out of line, in an
@@ -487,32 +485,21 @@ impl<N: TreeNode> Canceler<N> {
 
     /// Removes `node`, registered below this one (its cancel or its drop
     /// detaching it), if it is still there: after a cancel took the children
-    /// it is not. `addr` is where the node lives, which its entry names.
-    ///
-    /// What the removal lets go of is handed back, to be dropped after the
-    /// lock: the node's entry, and the sibling moved into its place (upgraded
-    /// to rewrite its slot, invariant 5).
-    pub(crate) fn remove_node(&self, node: &Canceler<N>, addr: *const N) -> Removed<N> {
+    /// it is not, and its key may be anybody's. `addr` is where the node
+    /// lives, which its entry names. The entry is handed back, to be dropped
+    /// after the lock.
+    pub(crate) fn remove_node(&self, node: &Canceler<N>, addr: *const N) -> Option<Weak<N>> {
         let mut inner = self.inner.lock();
         let slot = node.slot.load(Ordering::Relaxed) as usize; // invariant 5: under our lock
-        let ours = |weak: &Weak<N>| std::ptr::eq(weak.as_ptr(), addr);
-        let key = if inner.children.get(slot).is_some_and(ours) {
-            slot
+        let ours = inner
+            .children
+            .get(slot)
+            .is_some_and(|weak| std::ptr::eq(weak.as_ptr(), addr));
+        if ours {
+            inner.children.remove(slot)
         } else {
-            // A stale slot (invariant 5), or a node no longer registered.
-            match inner.children.position(ours) {
-                Some(key) => key,
-                None => return (None, None),
-            }
-        };
-        let Some((entry, moved)) = inner.children.swap_remove(key) else {
-            return (None, None);
-        };
-        let moved = moved.and_then(Weak::upgrade);
-        if let Some(moved) = &moved {
-            moved.canceler().slot.store(key as u32, Ordering::Relaxed);
+            None
         }
-        (Some(entry), moved)
     }
 
     /// Removes an `after_func` registration (its `stop`), if the cancel has
@@ -644,10 +631,6 @@ impl<N: TreeNode> Canceler<N> {
         }
     }
 }
-
-/// What [`Canceler::remove_node`] lets go of, to be dropped after the lock:
-/// the node's entry, and the sibling moved into its place.
-pub(crate) type Removed<N> = (Option<Weak<N>>, Option<Arc<N>>);
 
 fn encode(err: Error) -> u8 {
     match err {

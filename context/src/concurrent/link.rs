@@ -190,7 +190,7 @@ impl Link {
     ///
     /// `addr` is where the link lived in its `Arc`, which its parent's weak
     /// reference names (the link may have been moved out since).
-    #[inline]
+    #[inline(always)]
     fn unlink(&mut self, addr: *const Link) -> Chain {
         match &mut self.layer {
             Layer::Cancel(layer) if layer.canceler.is_open() => {
