@@ -141,7 +141,9 @@ pub(crate) fn go_shapes(
                     notes.len()
                 }
             };
-            format!(" <sup>[{number}](#go-note-{number})</sup>")
+            // Each page's notes have their own anchors: the book shows every
+            // page in one chapter.
+            format!(" <sup>[{number}](#go-note-{page_dir}-{number})</sup>")
         });
         let no_rounds = Vec::new();
         let our_rounds = rounds.get(fig.id).unwrap_or(&no_rounds);
@@ -186,7 +188,12 @@ pub(crate) fn go_shapes(
     if !notes.is_empty() {
         md.push_str("\nNotes on the rows marked with a number:\n\n");
         for (at, note) in notes.iter().enumerate() {
-            let _ = writeln!(md, "{}. <a id=\"go-note-{}\"></a>{note}", at + 1, at + 1);
+            let _ = writeln!(
+                md,
+                "{}. <a id=\"go-note-{page_dir}-{}\"></a>{note}",
+                at + 1,
+                at + 1
+            );
         }
     }
     md.push_str(prose::PEERS_TABLE);
