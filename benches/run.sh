@@ -2,20 +2,20 @@
 # Runs the benchmarks.
 #
 #   bash benches/run.sh quick          every benchmark once, as a test (CI; a few minutes)
-#   bash benches/run.sh full [ARGS]    real numbers, then benches/RESULTS.md and its charts
+#   bash benches/run.sh full [ARGS]    real numbers, then benches/RESULTS-<cpu family>.md and its charts
 #
 # `full` measures the comparison rows -- Go's shapes (go_shapes_context,
 # go_shapes_waitgroup), the Rust peers on the same shapes (peers_cancel,
 # peers_waitgroup, async_wake) and the growth curves, where ours and
 # tokio-util's are drawn side by side (growth) -- in $BENCH_ROUNDS rounds
-# (default 5), each round running Go's own benchmarks first (if `go` is
-# installed; see go-baseline.sh) and then ours, so that Go and Rust share
+# (default 5), each round running Go's own benchmarks first (Go 1.19 and Go
+# 1.23, where installed; see go-baseline.sh) and then ours, so that Go and Rust share
 # each stretch of the machine's load. criterion's files are copied after every round to
 # <criterion dir>/rounds/<n>/, where the results generator takes the median
 # and the spread of each row, and pairs each round's Go figure with the same
 # round's Rust figure. Then the pattern benchmarks, which weigh the ways of
 # doing one job against each other, run once, and the generator writes
-# RESULTS.md and its charts.
+# RESULTS-<cpu family>.md and its charts, and RESULTS.md.
 #
 # Criterion's timing is shortened from its defaults (3 s warm-up, 5 s
 # measurement): $ROUND_FLAGS (1 s and 2 s) for the repeated rows, whose
@@ -50,24 +50,34 @@ full)
     flags=${BENCH_FLAGS---noplot --warm-up-time 2 --measurement-time 4}
     # Build everything first, so that no round pays for compiling.
     cargo bench -p benches --benches --no-run
-    # Go 1.19 from Debian's packages, where we may install it (root on
-    # Debian 12, as on this project's machines); BENCH_INSTALL_GO=0 skips.
-    if ! command -v go >/dev/null && command -v apt-get >/dev/null &&
-        [ "$(id -u)" = 0 ] && [ "${BENCH_INSTALL_GO:-1}" = 1 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null ||
-            echo "run.sh: could not install golang-go" >&2
+    # Go 1.19 from Debian 12's packages and Go 1.23 from its backports (the
+    # `bookworm-backports` suite of the same archive), where we may install
+    # them (root on Debian, as on this project's machines); BENCH_INSTALL_GO=0
+    # skips.
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ] && [ "${BENCH_INSTALL_GO:-1}" = 1 ]; then
+        if ! command -v go >/dev/null || [ ! -x /usr/lib/go-1.23/bin/go ]; then
+            if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+                printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+                    >/etc/apt/sources.list.d/bookworm-backports.sources
+            fi
+            apt-get update -qq || true
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null ||
+                echo "run.sh: could not install golang-go" >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports golang-1.23-go >/dev/null ||
+                echo "run.sh: could not install golang-1.23-go" >&2
+        fi
     fi
-    if command -v go >/dev/null; then
+    if command -v go >/dev/null || [ -x /usr/lib/go-1.23/bin/go ]; then
         go_note="Go's benchmarks, then ours, in each round"
     else
-        echo "run.sh: no go command; keeping the committed benches/go-baseline.txt" >&2
-        go_note="no go command: Go's figures are the committed benches/go-baseline.txt"
+        echo "run.sh: no Go; the page keeps the committed Go figures of this CPU family, if any" >&2
+        go_note="no Go here: Go's figures are the committed ones"
     fi
     rm -rf "$criterion_dir/rounds"
     mkdir -p "$criterion_dir"
     for round in $(seq 1 "$rounds"); do
         echo "run.sh: round $round of $rounds" >&2
-        if command -v go >/dev/null; then
+        if command -v go >/dev/null || [ -x /usr/lib/go-1.23/bin/go ]; then
             bash benches/go-baseline.sh "$round"
         fi
         marker="$criterion_dir/.round-start"

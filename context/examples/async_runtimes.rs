@@ -81,10 +81,10 @@ fn task_cancels_threads(out: &mut dyn Write) -> io::Result<()> {
         move || ctx.wait()
     });
     let selecting = thread::spawn({
-        let (ctx, done) = (ctx.clone(), ctx.done());
+        let ctx = ctx.clone();
         move || {
             select! {
-                recv(done) -> _ => ctx.cause().unwrap().to_string(),
+                recv(ctx.done()) -> _ => ctx.cause().unwrap().to_string(),
             }
         }
     });

@@ -142,16 +142,12 @@
 //! a parent with a hundred thousand children cancels them all, in time and
 //! memory proportional to the tree (the crate's `deep` and `churn` tests).
 //!
-//! A plain cancelable context ([`with_cancel`]) is one allocation of
-//! 120 bytes (a 104-byte link plus the reference counts), small enough for
-//! the allocator's fast path when a chain is built and freed link by link.
-//! It was 304 bytes before the fields that few contexts use (a cause, blocked
-//! threads, the done channel, wakers) moved out of line, into a second
-//! allocation made on first use, and 184 before the table of children, the
-//! deadline's cause and the condition variable for losing cancels did too.
-//! Its first child is kept in place; only a second one allocates a table of
-//! children, so a chain costs one allocation per link. A value layer is 64
-//! bytes plus its boxed value.
+//! A plain cancelable context ([`with_cancel`]) is one allocation of 96
+//! bytes, reference counts included; what few contexts use (a cause,
+//! blocked threads, the done channel, wakers, a deadline's timer) lives out
+//! of line, allocated on first use. Its first child is kept in place, so a
+//! chain costs one allocation per link; further children of one parent cost
+//! a pointer each in its table.
 //!
 //! # Threads the crate starts
 //!

@@ -37,7 +37,18 @@ pub(crate) mod std_prims {
     pub(crate) use std::sync::{Arc, Weak};
 
     /// The done channel: crossbeam's, so that users can `select!` on it.
-    pub(crate) use crossbeam_channel::{Receiver, Sender, bounded, never};
+    pub(crate) use crossbeam_channel::{Receiver, Sender, bounded};
+
+    /// The done channel of every context that can never be canceled:
+    /// crossbeam's `never`, Go's nil channel.
+    pub(crate) fn never_ref() -> &'static Receiver<()> {
+        static NEVER: Receiver<()> = crossbeam_channel::never();
+        &NEVER
+    }
+
+    /// A cell written once, read without a lock: where a canceler keeps its
+    /// done channel, made under its lock and handed out by reference.
+    pub(crate) use std::sync::OnceLock as OnceCell;
 
     /// Whether the process-wide timer thread exists. Loom has no clock, so the
     /// model-checked instance fires deadlines only through explicit calls.
@@ -217,7 +228,7 @@ pub(crate) mod loom_prims {
     /// crossbeam's channels.
     #[derive(Debug)]
     pub struct Receiver<T> {
-        /// `None` for [`never`].
+        /// `None` for [`never_ref`].
         closed: Option<Arc<AtomicBool>>,
         message: PhantomData<T>,
     }
@@ -265,10 +276,16 @@ pub(crate) mod loom_prims {
     }
 
     /// A channel that never closes, as crossbeam's `never`.
-    pub(crate) fn never<T>() -> Receiver<T> {
-        Receiver {
+    pub(crate) fn never_ref() -> &'static Receiver<()> {
+        static NEVER: Receiver<()> = Receiver {
             closed: None,
             message: PhantomData,
-        }
+        };
+        &NEVER
     }
+
+    /// A cell written once, read without a lock. std's: it is written only
+    /// under a canceler's (loom) lock, which is what orders its readers
+    /// against the cancel, and what the models explore.
+    pub(crate) use std::sync::OnceLock as OnceCell;
 }

@@ -544,7 +544,7 @@ fn one_cancel_reaches_every_kind_of_waiter_at_once() {
         move || ctx.wait()
     });
     let selecting = thread::spawn({
-        let done = ctx.done();
+        let done = ctx.done().clone(); // moved to the thread
         move || {
             select! {
                 recv(done) -> _ => "done",

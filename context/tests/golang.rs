@@ -299,7 +299,7 @@ mod x_test {
         for (i, c) in contexts.iter().enumerate() {
             let d = c.done();
             assert!(!d.same_channel(&never()), "c[{i}].Done() is nil");
-            assert!(d.same_channel(&c.done()), "c[{i}].Done() changes");
+            assert!(d.same_channel(c.done()), "c[{i}].Done() changes");
             assert_eq!(c.err(), None, "c[{i}].Err()");
             assert!(!done_now(c), "<-c[{i}].Done() should block");
         }

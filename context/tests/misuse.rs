@@ -361,7 +361,7 @@ fn contexts_outlive_their_handles() {
         let child = child.clone();
         thread::spawn(move || child.wait_timeout(BOUND))
     };
-    let done = child.done();
+    let done = child.done().clone(); // kept beyond the context
     drop((parent, child));
     drop(cancel_parent); // cancels the whole (now unreachable) tree
     assert_eq!(waiter.join().unwrap(), Some(Error::Canceled));

@@ -155,7 +155,7 @@ fn value_layers_wait_on_their_cancel_ancestor() {
 fn done_is_the_same_channel_every_call() {
     let (ctx, cancel) = with_cancel(&background());
     let done = ctx.done();
-    assert!(done.same_channel(&ctx.done()));
+    assert!(done.same_channel(ctx.done()));
     assert!(!done.same_channel(&never()));
     cancel.cancel();
     assert_eq!(done.recv(), Err(RecvError));

@@ -33,7 +33,7 @@ muts = [
         if state != OPEN {
             return Err((decode(state), inner.cause()));
         }
-        let key = inner.children.insert(child);""",
+        let key = inner.children.insert(weak);""",
   """        let inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
@@ -41,7 +41,7 @@ muts = [
         }
         drop(inner);
         let mut inner = self.inner.lock();
-        let key = inner.children.insert(child);""",
+        let key = inner.children.insert(weak);""",
   "context::real::parent_cancel_races_child_derivation",
   "child missed its parent's cancel"),
  # The error is stored before the done channel closes, under the lock.
@@ -55,12 +55,14 @@ muts = [
  # A receiver sees the channel closed while the state still reads OPEN.
  ("close before the error is stored", "context/src/concurrent/canceler.rs",
   """        self.state.store(outcome, Ordering::Release);
+        let (mut timer, mut waiting) = (None, None);
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());""",
   """        if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
         }
         self.state.store(outcome, Ordering::Release);
+        let (mut timer, mut waiting) = (None, None);
         if let Some(extra) = inner.extra.as_deref_mut() {""",
   "context::real::done_seen_on_channel_implies_err",
   "done observed but err() is not Canceled"),
@@ -68,18 +70,16 @@ muts = [
  ("done() reads the state before locking", "context/src/concurrent/canceler.rs",
   """        let mut inner = self.inner.lock();
         let open = self.state.load(Ordering::Relaxed) == OPEN;
-        let extra = inner.extra();""",
+        if let Some(rx) = self.done.get() {""",
   """        let open = self.state.load(Ordering::Acquire) == OPEN;
         let mut inner = self.inner.lock();
-        let extra = inner.extra();""",
+        if let Some(rx) = self.done.get() {""",
   "context::real::done_channel_created_during_cancel_closes",
   "a done() channel created during the cancel never closes"),
  # The claim leaves the blocked threads registered: nobody unparks them.
  ("the claim forgets the blocked threads", "context/src/concurrent/canceler.rs",
-  """            if !extra.sleepers.is_empty() {
-                deferred.sleepers.extend(extra.sleepers.drain());
-            }""",
-  "",
+  """                    sleepers: std::mem::take(&mut extra.sleepers),""",
+  """                    sleepers: Slab::new(),""",
   "context::real::cancel_wakes_blocked_wait",
   "lost wake-up: the waiter still sleeps after cancel returned"),
  # A woken waiter returns without waking the waiters handed to it.
@@ -112,14 +112,13 @@ muts = [
  # A handle's cancel leaves its context in the parent's children.
  ("cancel does not detach", "context/src/concurrent/tree.rs",
   """    if let Some(parent) = node.parent() {
-        let addr = Arc::as_ptr(node) as *const ();
-        drop(parent.remove_node(this, addr));
+        drop(parent.remove_node(node.canceler(), Arc::as_ptr(node)));
     }""", "",
   "context::real::handle_drop_races_parent_cancel",
   "a dropped handle left its context registered with the parent"),
  # The canceled context's timer entry stays armed.
  ("cancel does not stop its timer", "context/src/concurrent/canceler.rs",
-  """        deferred.timers.extend(inner.timer.take());""", "",
+  """            timer = extra.timer.take();""", "",
   "context::real::deadline_expiry_races_cancel",
   "the timer entry outlived its context"),
  # Between stop's check and its take, the cancel takes f and runs it.
@@ -153,16 +152,14 @@ muts = [
         wait_settled(&**node);
         return false;
     }
-    let mut deferred = Deferred::default();
-    let Claim::Won(children) = this.claim(err, &cause, &mut deferred) else {
+    let Claim::Won(released) = this.claim(err, &cause) else {
         wait_settled(&**node);
         return false;
     };""",
   """    if !this.is_open() {
         return false;
     }
-    let mut deferred = Deferred::default();
-    let Claim::Won(children) = this.claim(err, &cause, &mut deferred) else {
+    let Claim::Won(released) = this.claim(err, &cause) else {
         return false;
     };""",
   "context::real::overlapping_cancels_wait_for_the_subtree",
@@ -171,25 +168,27 @@ muts = [
  ("the root leaves its parent before the walk", "context/src/concurrent/tree.rs",
   """        return false;
     };
-    if !children.is_empty() {""",
+    if released.is_empty() {""",
   """        return false;
     };
-    if let Some(parent) = node.parent() {
-        drop(parent.remove_node(this, Arc::as_ptr(node) as *const ()));
-    }
-    if !children.is_empty() {""",
+    leave_parent(node);
+    if released.is_empty() {""",
   "context::real::overlapping_cancels_wait_for_the_subtree",
   "a cancel returned while a descendant was still open"),
  # A half-freed child ends the walk: the live children after it stay open.
  ("the walk stops at a dead child", "context/src/concurrent/tree.rs",
-  """                    None => continue,""", """                    None => break,""",
+  """            let Some(child) = child.upgrade() else {
+                continue;
+            };""", """            let Some(child) = child.upgrade() else {
+                break;
+            };""",
   "context::real::child_detach_races_parent_cancel",
   "a live child missed its parent's cancel"),
  # The identity check fails on a stack address: the freed link stays registered.
  ("unlink names the moved-out link", "context/src/concurrent/link.rs",
   """                Some(mut link) => next = link.unlink(addr),""",
   """                Some(mut link) => {
-                    let moved = &link as *const Link as *const ();
+                    let moved = &link as *const Link;
                     next = link.unlink(moved);
                 }""",
   "context::real::chain_dropped_root_first_races_root_cancel",

@@ -112,7 +112,7 @@ impl Contexts for Real {
     }
 
     fn done(ctx: &Context) -> Receiver<()> {
-        ctx.done()
+        ctx.done().clone()
     }
 
     fn is_closed(done: &Receiver<()>) -> bool {

@@ -2,9 +2,10 @@
 //! `CancelCauseFunc`, which here also cancel when dropped.
 
 use std::fmt;
+use std::time::Instant;
 
 use super::context::Context;
-use super::link::{Kind, Link};
+use super::link::Link;
 use super::sync::Arc;
 use super::tree;
 use crate::error::{Cause, Error};
@@ -28,8 +29,7 @@ use crate::error::{Cause, Error};
 /// assert_eq!(child.err(), Some(go_context::Error::Canceled));
 /// ```
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
-    let inherited = parent.deadline();
-    let link = derive(parent, Kind::Plain { inherited });
+    let link = derive(parent, None, None);
     CancelFunc::pair(link)
 }
 
@@ -53,16 +53,25 @@ pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
 
 /// Builds a cancelable link below `parent` and registers it with the
 /// nearest cancelable ancestor (or makes it born done, if that is done).
-pub(crate) fn derive(parent: &Context, kind: Kind) -> Arc<Link> {
+/// It reports `own_deadline` if given, else its parent's deadline;
+/// `deadline_cause` is the cause to report if its own deadline passes.
+#[inline]
+pub(crate) fn derive(
+    parent: &Context,
+    own_deadline: Option<Instant>,
+    deadline_cause: Option<Cause>,
+) -> Arc<Link> {
+    let own = own_deadline.is_some();
     let Some(ancestor) = parent.chain().cancel_layer() else {
-        return Link::cancelable(parent.chain(), kind);
+        return Link::cancelable(parent.chain(), own_deadline, own, deadline_cause);
     };
+    let deadline = own_deadline.or(ancestor.deadline);
     if let Some(outcome) = ancestor.canceler.outcome() {
         // Done for good: the child is born done, with nothing to register or
         // lock. (A cancel racing with this check is caught by `register`.)
-        return Link::born_done(parent.chain(), kind, outcome);
+        return Link::born_done(parent.chain(), deadline, own, outcome);
     }
-    let link = Link::cancelable(parent.chain(), kind);
+    let link = Link::cancelable(parent.chain(), deadline, own, deadline_cause);
     tree::register(&ancestor.canceler, &link);
     link
 }
@@ -99,18 +108,10 @@ pub(crate) fn derive(parent: &Context, kind: Kind) -> Arc<Link> {
 /// ```
 #[must_use = "dropping the handle cancels the context at once; bind it to a variable"]
 pub struct CancelFunc {
-    handle: Handle,
-}
-
-/// What a [`CancelFunc`] holds.
-enum Handle {
-    /// The context to cancel.
-    Armed(Arc<Link>),
-    /// The context was done, its subtree too, when the handle was made:
-    /// canceling it can change nothing, so the handle need not hold it.
-    Done,
-    /// [`CancelFunc::disarm`] was called.
-    Disarmed,
+    /// The context to cancel; `None` once [`CancelFunc::disarm`] is called,
+    /// or from the start for a context born done with its subtree: canceling
+    /// that can change nothing, so the handle need not hold it.
+    link: Option<Arc<Link>>,
 }
 
 impl CancelFunc {
@@ -119,12 +120,9 @@ impl CancelFunc {
         let settled = link
             .cancel_layer()
             .is_some_and(|layer| layer.canceler.is_settled());
-        let handle = if settled {
-            Handle::Done // born done, as every child of a done parent is
-        } else {
-            Handle::Armed(link.clone())
-        };
-        (Context::from_link(link), Self { handle })
+        // Born done, as every child of a done parent is: nothing to hold.
+        let handle = (!settled).then(|| link.clone());
+        (Context::from_link(link), Self { link: handle })
     }
 
     /// Cancels the context with [`Error::Canceled`] and no cause.
@@ -137,12 +135,14 @@ impl CancelFunc {
     /// cancel.cancel(); // no effect
     /// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
     /// ```
+    #[inline]
     pub fn cancel(&self) {
         self.cancel_with(None);
     }
 
+    #[inline]
     fn cancel_with(&self, cause: Option<Cause>) {
-        if let Handle::Armed(link) = &self.handle {
+        if let Some(link) = &self.link {
             tree::cancel(link, Error::Canceled, cause);
         }
     }
@@ -166,7 +166,7 @@ impl CancelFunc {
     /// assert!(child.is_done());
     /// ```
     pub fn disarm(mut self) {
-        self.handle = Handle::Disarmed;
+        self.link = None;
     }
 }
 
@@ -178,20 +178,16 @@ impl Drop for CancelFunc {
 
 impl CancelFunc {
     /// The `Debug` form shared by both handle types: state, not internals.
+    ///
+    /// A handle is armed until `disarm` consumes it, so every handle one can
+    /// print is.
     fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (armed, done) = match &self.handle {
-            Handle::Armed(link) => {
-                let layer = link.cancel_layer();
-                (
-                    true,
-                    layer.is_some_and(|layer| layer.canceler.load_err().is_some()),
-                )
-            }
-            Handle::Done => (true, true),
-            Handle::Disarmed => (false, false),
-        };
+        let done = self.link.as_ref().is_none_or(|link| {
+            link.cancel_layer()
+                .is_some_and(|layer| layer.canceler.load_err().is_some())
+        });
         f.debug_struct(name)
-            .field("armed", &armed)
+            .field("armed", &true)
             .field("done", &done)
             .finish()
     }

@@ -2,16 +2,16 @@
 //! to wait for it.
 //!
 //! A [`Canceler`] is the cancellation state of one cancelable context. It
-//! knows nothing of contexts, values or the chain above it: the propagation
-//! algorithm (`tree.rs`) walks cancelers through the [`TreeNode`] trait, and a
-//! context reaches its canceler through the link that embeds it (`link.rs`).
+//! knows nothing of contexts, values or the chain above it: it is generic
+//! over the node that embeds it (a context's link, `link.rs`), which it
+//! reaches only through the [`TreeNode`] trait, as the propagation algorithm
+//! (`tree.rs`) does.
 //!
 //! # State
 //!
-//! `state` only grows. Every change is made inside the lock but one:
-//! [`Canceler::mark_settled`] sets `SETTLED` without it, on a node whose
-//! subtree an ancestor's settle is known to cover; a bit that only grows may
-//! be set by anyone who knows it is true.
+//! `state` only grows. Every change but the last is made inside the lock;
+//! `SETTLED` alone may also be added without it ([`Canceler::mark_settled`]),
+//! by a loser that learned from an ancestor that the subtree is done:
 //!
 //! ```text
 //! OPEN ──claim──▶ err ──▶ err|COMPLETE ──settle──▶ err|COMPLETE|SETTLED
@@ -38,25 +38,29 @@
 //!    or told the node's outcome; it can never miss the cancel. The claim
 //!    takes `children` whole, and it stays empty afterwards.
 //! 5. **Slots.** A child's `slot` is its key in its parent's `children`; it is
-//!    written and read only under the parent's lock.
+//!    written and read only under the parent's lock, and keys never move (a
+//!    removal leaves a hole), so a slot stays right while its child is
+//!    registered; a removal checks the entry's address, as after a claim
+//!    took the children the key may be anybody's. An `after_func`
+//!    registration's slot is its key in the node's callbacks.
 //!
 //! A plain node is small (the crate docs' "Limits"): what few nodes need (a
 //! cause, blocked threads, the done channel, wakers) lives out of line, in an
 //! [`Extra`] allocated on first use.
 //!
-//! No user code runs under the lock: wakers, callbacks, timer removal and the
-//! drop of children are handed out in a [`Deferred`] and run after it.
+//! No user code runs under the lock: what a claim releases (wakers, blocked
+//! threads, callbacks, the timer, the children) is handed back in a
+//! [`Released`], for the caller to act on after the lock (`tree.rs`).
 
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::task::Waker;
 use std::time::Instant;
 
 use slab::Slab;
 
-use super::sleeper::{self, Sleeper};
+use super::sleeper::Sleeper;
 use super::sync::{
-    Arc, AtomicU8, AtomicU32, Condvar, Mutex, Ordering, Receiver, Sender, Weak, bounded, park,
-    spawn,
+    Arc, AtomicU8, AtomicU32, Condvar, Mutex, OnceCell, Ordering, Receiver, Sender, Weak, bounded,
+    park,
 };
 use super::timer::{self, TimerKey};
 use crate::children::Children;
@@ -81,33 +85,14 @@ const NO_SLOT: u32 = u32::MAX;
 pub(crate) type Callback = Box<dyn FnOnce() + Send>;
 
 /// What the propagation algorithm needs of a node of the tree.
-pub(crate) trait TreeNode: Send + Sync {
+pub(crate) trait TreeNode: Sized + Send + Sync + 'static {
     /// This node's cancellation state.
-    fn canceler(&self) -> &Canceler;
-    /// The canceler this node is registered with, if any.
-    fn parent(&self) -> Option<&Canceler> {
-        self.parent_node().map(TreeNode::canceler)
-    }
+    fn canceler(&self) -> &Canceler<Self>;
     /// The node this node is registered with, if any.
-    fn parent_node(&self) -> Option<&dyn TreeNode>;
-}
-
-/// A registered child of a canceler.
-pub(crate) enum Child {
-    /// A cancelable context. Weak: a context nobody refers to any more leaves
-    /// its parent as it is freed, so parent and child never own each other.
-    Node(Weak<dyn TreeNode>),
-    /// An `after_func` callback, owned by the canceler it waits on.
-    AfterFunc(Arc<Registration>),
-}
-
-impl Child {
-    /// The address of what this child refers to, for identity checks.
-    fn addr(&self) -> *const () {
-        match self {
-            Child::Node(node) => node.as_ptr() as *const (),
-            Child::AfterFunc(registration) => Arc::as_ptr(registration) as *const (),
-        }
+    fn parent_node(&self) -> Option<&Self>;
+    /// The canceler this node is registered with, if any.
+    fn parent(&self) -> Option<&Canceler<Self>> {
+        self.parent_node().map(TreeNode::canceler)
     }
 }
 
@@ -134,26 +119,63 @@ impl Registration {
 }
 
 /// The outcome of a claim.
-pub(crate) enum Claim {
-    /// This call canceled the node; here are the children it had.
-    Won(Children<Child>),
+pub(crate) enum Claim<N> {
+    /// This call canceled the node; here is what it held.
+    Won(Released<N>),
     /// Another cancel got there first.
     Lost,
 }
 
-/// The cancellation state of one cancelable context.
-pub(crate) struct Canceler {
+/// What a claim takes out of the node, to be acted on after the lock.
+pub(crate) struct Released<N> {
+    /// The children, each to be claimed in turn. A child is referred to
+    /// weakly: a context nobody refers to any more leaves its parent as it
+    /// is freed, so parent and child never own each other.
+    pub(crate) children: Children<Weak<N>>,
+    /// The armed deadline timer, to be stopped.
+    pub(crate) timer: Option<TimerKey>,
+    /// Futures, blocked threads and callbacks waiting on the node, if any
+    /// (boxed: few nodes have any, and a claim hands this back by value).
+    pub(crate) waiting: Option<Box<Waiting>>,
+}
+
+impl<N> Released<N> {
+    /// Whether the claim released nothing to act on: a leaf with no timer
+    /// and nobody waiting, the common case.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self.children, Children::None) && self.timer.is_none() && self.waiting.is_none()
+    }
+}
+
+/// Everything that waits on a node, taken by the claim that cancels it.
+pub(crate) struct Waiting {
+    /// Futures in `wait_async`, to be woken.
+    pub(crate) wakers: Slab<Waker>,
+    /// Threads blocked in `wait*`, to be unparked.
+    pub(crate) sleepers: Slab<Arc<Sleeper>>,
+    /// `after_func` registrations, whose callbacks are to be started.
+    pub(crate) after_funcs: Slab<Arc<Registration>>,
+}
+
+/// The cancellation state of one cancelable context, embedded in the node
+/// `N` of the tree.
+pub(crate) struct Canceler<N> {
     /// `OPEN`, or the error bits plus `COMPLETE`, `SETTLED` and `CAUSED`.
     state: AtomicU8,
     /// Invariant 5.
     slot: AtomicU32,
-    inner: Mutex<Inner>,
+    inner: Mutex<Inner<N>>,
+    /// The done channel, made by the first `done()` under the lock, and read
+    /// without it ever after (boxed: few nodes have one).
+    done: OnceCell<Box<Receiver<()>>>,
+    /// Whether the node's deadline is its own (`with_deadline`), not one its
+    /// parent reports too; set before the node is shared, for `Display`.
+    own_deadline: bool,
 }
 
-struct Inner {
-    children: Children<Child>,
-    /// The armed deadline timer, if any.
-    timer: Option<TimerKey>,
+struct Inner<N> {
+    children: Children<Weak<N>>,
     /// What few nodes need, out of line so that a plain node stays small.
     extra: Option<Box<Extra>>,
 }
@@ -170,17 +192,22 @@ struct Extra {
     /// Threads blocked on `waiters`: a settle notifies only if there are any
     /// (a notify is a system call even with nobody to wake).
     blocked: usize,
-    /// The done channel, created by the first `done()`. Dropping the sender
-    /// is Go's `close(done)`.
+    /// The sending end of the done channel, once `done()` made it, until the
+    /// cancel drops it: Go's `close(done)`.
     done_tx: Option<Sender<()>>,
-    done_rx: Option<Receiver<()>>,
+    /// The armed deadline timer, if any.
+    timer: Option<TimerKey>,
+    /// The cause to report when the deadline passes, if one was given.
+    deadline_cause: Option<Cause>,
     /// Futures in `wait_async`.
     wakers: Slab<Waker>,
     /// Threads blocked in `wait*`.
     sleepers: Slab<Arc<Sleeper>>,
+    /// `after_func` callbacks (invariant 5: their keys never move).
+    after_funcs: Slab<Arc<Registration>>,
 }
 
-impl Inner {
+impl<N> Inner<N> {
     fn extra(&mut self) -> &mut Extra {
         self.extra.get_or_insert_with(Box::default)
     }
@@ -191,34 +218,50 @@ impl Inner {
     }
 }
 
-impl Canceler {
-    pub(crate) fn new() -> Self {
-        Self::with_state(OPEN, None)
+impl<N: TreeNode> Canceler<N> {
+    /// An open node; `own_deadline` says whether its deadline is its own,
+    /// and `deadline_cause` is the cause to report if that deadline passes.
+    #[inline]
+    pub(crate) fn new(own_deadline: bool, deadline_cause: Option<Cause>) -> Self {
+        let extra = deadline_cause.map(|cause| {
+            Box::new(Extra {
+                deadline_cause: Some(cause),
+                ..Extra::default()
+            })
+        });
+        Self::with_state(OPEN, extra, own_deadline)
     }
 
     /// A node derived from one already done: born done with its outcome,
     /// settled (it has no children), never registered, with nothing to lock.
-    pub(crate) fn new_done(err: Error, cause: Option<Cause>) -> Self {
+    pub(crate) fn new_done(err: Error, cause: Option<Cause>, own_deadline: bool) -> Self {
         let state = encode(err) | caused(&cause) | COMPLETE | SETTLED;
-        Self::with_state(state, cause)
-    }
-
-    fn with_state(state: u8, cause: Option<Cause>) -> Self {
         let extra = cause.map(|cause| {
             Box::new(Extra {
                 cause: Some(cause),
                 ..Extra::default()
             })
         });
+        Self::with_state(state, extra, own_deadline)
+    }
+
+    #[inline]
+    fn with_state(state: u8, extra: Option<Box<Extra>>, own_deadline: bool) -> Self {
         Self {
             state: AtomicU8::new(state),
             slot: AtomicU32::new(NO_SLOT),
             inner: Mutex::new(Inner {
                 children: Children::None,
-                timer: None,
                 extra,
             }),
+            done: OnceCell::new(),
+            own_deadline,
         }
+    }
+
+    /// Whether the node's deadline is its own (`with_deadline`).
+    pub(crate) fn has_own_deadline(&self) -> bool {
+        self.own_deadline
     }
 
     /// The error, once done is observable (invariant 2).
@@ -260,19 +303,34 @@ impl Canceler {
     }
 
     /// The done channel (Go's `Done()`): the same channel every call.
-    pub(crate) fn done(&self) -> Receiver<()> {
+    #[inline]
+    pub(crate) fn done(&self) -> &Receiver<()> {
+        match self.done.get() {
+            Some(rx) => rx,
+            None => self.make_done(),
+        }
+    }
+
+    /// Makes the done channel, under the lock, so that the cancel either
+    /// finds its sender or made it born closed.
+    #[cold]
+    fn make_done(&self) -> &Receiver<()> {
         let mut inner = self.inner.lock();
         let open = self.state.load(Ordering::Relaxed) == OPEN;
-        let extra = inner.extra();
-        if let Some(rx) = &extra.done_rx {
-            return rx.clone();
+        if let Some(rx) = self.done.get() {
+            return rx; // made by another thread, under this lock
         }
         let (tx, rx) = bounded(0);
         if open {
-            extra.done_tx = Some(tx);
+            inner.extra().done_tx = Some(tx);
         } // else: `tx` drops here and the channel is born closed.
-        extra.done_rx = Some(rx.clone());
-        rx
+        self.done.get_or_init(|| Box::new(rx))
+    }
+
+    /// The cause to report when the deadline passes, if one was given.
+    pub(crate) fn deadline_cause(&self) -> Option<Cause> {
+        let inner = self.inner.lock();
+        inner.extra.as_ref()?.deadline_cause.clone()
     }
 
     /// Blocks until done, or until `deadline` when one is given.
@@ -380,74 +438,83 @@ impl Canceler {
             .map_or(0, |extra| extra.wakers.len() + extra.sleepers.len())
     }
 
-    /// How many children are registered (for `testing::child_count`).
+    /// How many children and callbacks are registered (for
+    /// `testing::child_count`).
     #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn child_count(&self) -> usize {
-        self.inner.lock().children.len()
+        let inner = self.inner.lock();
+        let callbacks = inner
+            .extra
+            .as_ref()
+            .map_or(0, |extra| extra.after_funcs.len());
+        inner.children.len() + callbacks
     }
 
-    /// Registers `child`, or returns this node's outcome if it is already
-    /// done (invariant 4). `slot` receives the child's key (invariant 5).
-    pub(crate) fn add_child(
+    /// Registers `node` below this one, or returns this node's outcome if it
+    /// is already done (invariant 4). The node's slot receives its key
+    /// (invariant 5).
+    #[inline]
+    pub(crate) fn add_node(&self, node: &Arc<N>) -> Result<(), (Error, Option<Cause>)> {
+        let weak = Arc::downgrade(node);
+        let mut inner = self.inner.lock();
+        let state = self.state.load(Ordering::Relaxed);
+        if state != OPEN {
+            return Err((decode(state), inner.cause()));
+        }
+        let key = inner.children.insert(weak);
+        // Four billion children would take a terabyte: the key fits.
+        node.canceler().slot.store(key as u32, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Registers an `after_func` callback, or returns this node's outcome if
+    /// it is already done (invariant 4).
+    pub(crate) fn add_after_func(
         &self,
-        child: Child,
-        slot: &AtomicU32,
+        registration: &Arc<Registration>,
     ) -> Result<(), (Error, Option<Cause>)> {
         let mut inner = self.inner.lock();
         let state = self.state.load(Ordering::Relaxed);
         if state != OPEN {
             return Err((decode(state), inner.cause()));
         }
-        let key = inner.children.insert(child);
-        // Four billion children would take a terabyte: the key fits.
-        slot.store(key as u32, Ordering::Relaxed);
+        let key = inner.extra().after_funcs.insert(registration.clone());
+        registration.slot.store(key as u32, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Registers a node below this one; see [`Canceler::add_child`].
-    pub(crate) fn add_node<N: TreeNode + 'static>(
-        &self,
-        node: &Arc<N>,
-    ) -> Result<(), (Error, Option<Cause>)> {
-        let weak: Weak<N> = Arc::downgrade(node);
-        self.add_child(Child::Node(weak), &node.canceler().slot)
-    }
-
-    /// Registers an `after_func` callback; see [`Canceler::add_child`].
-    pub(crate) fn add_after_func(
-        &self,
-        registration: &Arc<Registration>,
-    ) -> Result<(), (Error, Option<Cause>)> {
-        self.add_child(Child::AfterFunc(registration.clone()), &registration.slot)
-    }
-
-    /// Removes a node registered below this one (its cancel or its drop
-    /// detaching it); see [`Canceler::remove`].
-    pub(crate) fn remove_node(&self, node: &Canceler, addr: *const ()) -> Option<Child> {
-        self.remove(&node.slot, addr)
-    }
-
-    /// Removes an `after_func` registration (its `stop`); see
-    /// [`Canceler::remove`].
-    pub(crate) fn remove_after_func(&self, registration: &Arc<Registration>) -> Option<Child> {
-        self.remove(&registration.slot, Arc::as_ptr(registration) as *const ())
-    }
-
-    /// Removes the child keyed by `slot` if it is still the one at `addr`
-    /// (after a cancel took the children, the key may be anybody's). The
-    /// removed child is returned, to be dropped after the lock.
-    fn remove(&self, slot: &AtomicU32, addr: *const ()) -> Option<Child> {
+    /// Removes `node`, registered below this one (its cancel or its drop
+    /// detaching it), if it is still there: after a cancel took the children
+    /// it is not, and its key may be anybody's. `addr` is where the node
+    /// lives, which its entry names. The entry is handed back, to be dropped
+    /// after the lock.
+    pub(crate) fn remove_node(&self, node: &Canceler<N>, addr: *const N) -> Option<Weak<N>> {
         let mut inner = self.inner.lock();
-        let slot = slot.load(Ordering::Relaxed) as usize; // invariant 5: under our lock
+        let slot = node.slot.load(Ordering::Relaxed) as usize; // invariant 5: under our lock
         let ours = inner
             .children
             .get(slot)
-            .is_some_and(|child| std::ptr::eq(child.addr(), addr));
+            .is_some_and(|weak| std::ptr::eq(weak.as_ptr(), addr));
         if ours {
             inner.children.remove(slot)
         } else {
             None
         }
+    }
+
+    /// Removes an `after_func` registration (its `stop`), if the cancel has
+    /// not taken it; handed back to be dropped after the lock.
+    pub(crate) fn remove_after_func(
+        &self,
+        registration: &Arc<Registration>,
+    ) -> Option<Arc<Registration>> {
+        let mut inner = self.inner.lock();
+        let after_funcs = &mut inner.extra.as_deref_mut()?.after_funcs;
+        let slot = registration.slot.load(Ordering::Relaxed) as usize; // invariant 5
+        let ours = after_funcs
+            .get(slot)
+            .is_some_and(|entry| Arc::ptr_eq(entry, registration));
+        ours.then(|| after_funcs.remove(slot))
     }
 
     /// Records the armed timer, unless the node is already done (then the
@@ -456,7 +523,7 @@ impl Canceler {
         let mut inner = self.inner.lock();
         let open = self.state.load(Ordering::Relaxed) == OPEN;
         if open {
-            inner.timer = Some(key);
+            inner.extra().timer = Some(key);
         }
         open
     }
@@ -464,7 +531,7 @@ impl Canceler {
     /// The armed timer, if any (for `testing::expire`).
     #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn timer(&self) -> Option<TimerKey> {
-        self.inner.lock().timer
+        self.inner.lock().extra.as_ref()?.timer
     }
 
     /// Lets go of a node that will never be canceled (its last reference is
@@ -472,23 +539,20 @@ impl Canceler {
     /// it, and a receiver that outlives every context sees it disconnect, as
     /// any channel whose sender is gone.
     pub(crate) fn abandon(&self) {
-        let timer = self.inner.lock().timer.take();
+        let timer = self.take_extra(|extra| extra.timer.take());
         if let Some(key) = timer {
             timer::remove(key);
         }
     }
 
     /// Cancels this node alone, if nobody has: stores the outcome, makes done
-    /// observable (invariant 2) and hands back the children (invariant 4).
+    /// observable (invariant 2) and hands back what the node held, children
+    /// included (invariant 4), to be acted on after the lock.
     ///
     /// A node claimed with children settles when the cancel rooted above it
     /// does (invariant 3).
-    pub(crate) fn claim(
-        &self,
-        err: Error,
-        cause: &Option<Cause>,
-        deferred: &mut Deferred,
-    ) -> Claim {
+    #[inline(always)]
+    pub(crate) fn claim(&self, err: Error, cause: &Option<Cause>) -> Claim<N> {
         let mut inner = self.inner.lock();
         if self.state.load(Ordering::Relaxed) != OPEN {
             return Claim::Lost;
@@ -500,22 +564,31 @@ impl Canceler {
         }
         let outcome = encode(err) | caused(cause);
         self.state.store(outcome, Ordering::Release);
+        let (mut timer, mut waiting) = (None, None);
         if let Some(extra) = inner.extra.as_deref_mut() {
             drop(extra.done_tx.take());
-            if !extra.wakers.is_empty() {
-                deferred.wakers.extend(extra.wakers.drain());
-            }
-            if !extra.sleepers.is_empty() {
-                deferred.sleepers.extend(extra.sleepers.drain());
+            timer = extra.timer.take();
+            if !(extra.wakers.is_empty()
+                && extra.sleepers.is_empty()
+                && extra.after_funcs.is_empty())
+            {
+                waiting = Some(Box::new(Waiting {
+                    wakers: std::mem::take(&mut extra.wakers),
+                    sleepers: std::mem::take(&mut extra.sleepers),
+                    after_funcs: std::mem::take(&mut extra.after_funcs),
+                }));
             }
         }
-        deferred.timers.extend(inner.timer.take());
         let children = std::mem::take(&mut inner.children);
         // A leaf's subtree is done now.
         let settled = if children.is_empty() { SETTLED } else { 0 };
         self.state
             .store(outcome | COMPLETE | settled, Ordering::Release);
-        Claim::Won(children)
+        Claim::Won(Released {
+            children,
+            timer,
+            waiting,
+        })
     }
 
     /// Marks the subtree done: the last step of the cancel rooted here.
@@ -555,80 +628,6 @@ impl Canceler {
                 .clone();
             inner = waiters.wait(inner);
             inner.extra().blocked -= 1;
-        }
-    }
-}
-
-/// Work collected under locks and run after all of them are released.
-#[derive(Default)]
-pub(crate) struct Deferred {
-    wakers: Vec<Waker>,
-    sleepers: Vec<Arc<Sleeper>>,
-    timers: Vec<TimerKey>,
-    pub(crate) after_funcs: Vec<Callback>,
-    pub(crate) dropped: Vec<Arc<dyn TreeNode>>,
-}
-
-impl Deferred {
-    /// Runs everything, even if some of it panics (a waker is executor code),
-    /// then passes the first panic on to the caller.
-    #[inline]
-    pub(crate) fn run(self) {
-        if !self.is_empty() {
-            self.run_all();
-        } // else the common case: a leaf nobody waits on
-    }
-
-    fn is_empty(&self) -> bool {
-        self.wakers.is_empty()
-            && self.sleepers.is_empty()
-            && self.timers.is_empty()
-            && self.after_funcs.is_empty()
-            && self.dropped.is_empty()
-    }
-
-    #[inline(never)]
-    fn run_all(self) {
-        let Deferred {
-            wakers,
-            sleepers,
-            timers,
-            after_funcs,
-            dropped,
-        } = self;
-        for key in timers {
-            timer::remove(key);
-        }
-        let mut first_panic = None;
-        let mut guarded = |work: &mut dyn FnMut()| {
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
-                first_panic.get_or_insert(panic);
-            }
-        };
-        for f in after_funcs {
-            // Go: "f runs in its own goroutine"; the cancel never waits for it.
-            let mut f = Some(f);
-            guarded(&mut || {
-                spawn("context-after-func", f.take().expect("once"))
-                    .expect("context: failed to start an after_func thread");
-            });
-        }
-        sleeper::wake_all(sleepers); // unparks: nothing that can panic
-        for waker in wakers {
-            guarded(&mut || waker.wake_by_ref());
-        }
-        // Leaf first: a chain only this list still holds then unwinds upward
-        // one link at a time.
-        let mut dropped = Some(dropped);
-        guarded(&mut || {
-            if let Some(mut nodes) = dropped.take() {
-                while let Some(node) = nodes.pop() {
-                    drop(node);
-                }
-            }
-        });
-        if let Some(panic) = first_panic {
-            resume_unwind(panic);
         }
     }
 }

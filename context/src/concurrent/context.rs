@@ -4,8 +4,8 @@ use std::any::Any;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::link::{CancelLayer, Chain, Kind, Layer, Link, ValueLayer};
-use super::sync::{Arc, Receiver, never};
+use super::link::{CancelLayer, Chain, Layer, Link, ValueLayer};
+use super::sync::{Arc, Receiver, never_ref};
 use super::wait::WaitAsync;
 use crate::error::{Cause, Error};
 use crate::key::Key;
@@ -74,9 +74,7 @@ pub struct Context {
 /// assert_eq!(ctx.to_string(), "context.Background");
 /// ```
 pub const fn background() -> Context {
-    Context {
-        chain: Chain::Background,
-    }
+    Context { chain: Chain(None) }
 }
 
 /// Returns a never-canceled root context, Go's `context.TODO()`.
@@ -92,14 +90,16 @@ pub const fn background() -> Context {
 /// assert!(!ctx.is_done());
 /// assert_eq!(ctx.to_string(), "context.TODO");
 /// ```
-pub const fn todo() -> Context {
-    Context { chain: Chain::Todo }
+pub fn todo() -> Context {
+    Context {
+        chain: Chain::todo(),
+    }
 }
 
 impl Context {
     pub(crate) fn from_link(link: Arc<Link>) -> Context {
         Context {
-            chain: Chain::Link(link),
+            chain: Chain(Some(link)),
         }
     }
 
@@ -126,18 +126,20 @@ impl Context {
     /// assert_eq!(go_context::background().deadline(), None);
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
-        self.cancel_layer().and_then(CancelLayer::deadline)
+        self.chain.deadline()
     }
 
     /// Returns a channel that is closed (disconnected) when this context is
     /// done, Go's `Done()`, for use in [`crossbeam_channel::select!`].
     ///
-    /// Every call returns the same channel. Nothing is ever sent on it: a
-    /// `recv` arm fires with `Err(RecvError)` once the context is done, as a
-    /// receive from a closed Go channel does. For a context that can never be
-    /// canceled it returns [`crossbeam_channel::never`], Go's nil channel.
-    ///
-    /// The first call allocates the channel; call it once outside a loop.
+    /// Every call returns the same channel, by reference: after the first
+    /// call, which makes it, a call costs an atomic load, so Go's shape,
+    /// `recv(ctx.done())` right in a `select!` in a loop, is as cheap as
+    /// holding on to it. (Clone it to keep it beyond the context's borrow, or
+    /// to move it to another thread.) Nothing is ever sent on it: a `recv`
+    /// arm fires with `Err(RecvError)` once the context is done, as a receive
+    /// from a closed Go channel does. For a context that can never be
+    /// canceled it is [`crossbeam_channel::never`], Go's nil channel.
     ///
     /// # Examples
     ///
@@ -149,21 +151,21 @@ impl Context {
     /// jobs_tx.send(7).unwrap();
     /// cancel.cancel();
     ///
-    /// let done = ctx.done();
     /// let mut handled = 0;
     /// loop {
     ///     select! {
-    ///         recv(done) -> _ => break,
+    ///         recv(ctx.done()) -> _ => break,
     ///         recv(jobs) -> job => handled += job.unwrap(),
     ///     }
     /// }
     /// assert_eq!(ctx.err(), Some(go_context::Error::Canceled));
     /// # let _ = handled;
     /// ```
-    pub fn done(&self) -> Receiver<()> {
+    #[inline]
+    pub fn done(&self) -> &Receiver<()> {
         match self.cancel_layer() {
             Some(layer) => layer.canceler.done(),
-            None => never(),
+            None => never_ref(),
         }
     }
 
@@ -243,7 +245,7 @@ impl Context {
         // A plain loop, not `links().find_map`: this walk is the whole cost
         // of a lookup, and the loop compiles to fewer instructions per link.
         let mut chain = &self.chain;
-        while let Chain::Link(link) = chain {
+        while let Some(link) = &chain.0 {
             if let Layer::Value(layer) = &link.layer
                 && layer.key == id
             {
@@ -421,32 +423,31 @@ impl fmt::Display for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Root first, without recursion: a chain may be a million links long.
         let links: Vec<&Link> = self.chain.links().collect();
-        f.write_str(match self.chain.root() {
-            Chain::Todo => "context.TODO",
-            _ => "context.Background",
+        f.write_str(if self.chain.is_todo() {
+            "context.TODO"
+        } else {
+            "context.Background"
         })?;
-        links
-            .iter()
-            .rev()
-            .try_for_each(|link| fmt_layer(&link.layer, f))
+        links.iter().rev().try_for_each(|link| fmt_link(link, f))
     }
 }
 
 /// One link's part of the `Display` form.
-fn fmt_layer(layer: &Layer, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    match layer {
-        Layer::Cancel(cancel) => match cancel.kind {
-            Kind::Deadline { at: deadline, .. } => {
+fn fmt_link(link: &Link, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match &link.layer {
+        Layer::Cancel(cancel) => match cancel.deadline {
+            Some(deadline) if cancel.canceler.has_own_deadline() => {
                 let now = Instant::now();
                 match deadline.checked_duration_since(now) {
                     Some(left) => write!(f, ".WithDeadline(in {left:?})"),
                     None => write!(f, ".WithDeadline({:?} ago)", now - deadline),
                 }
             }
-            Kind::Plain { .. } => f.write_str(".WithCancel"),
+            _ => f.write_str(".WithCancel"),
         },
         Layer::Value(value) => write!(f, ".WithValue({}, {:?})", value.name, value.value),
         Layer::WithoutCancel => f.write_str(".WithoutCancel"),
+        Layer::Todo => Ok(()), // the root, printed first
     }
 }
 

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::cancel::{CancelFunc, derive, with_cancel};
 use super::context::Context;
-use super::link::{Kind, Link};
+use super::link::Link;
 use super::sync::{Arc, Weak};
 use super::timer::{self, Expire};
 use super::tree;
@@ -75,7 +75,7 @@ pub fn with_deadline_cause(
         // The parent expires first: no timer of our own (Go drops `cause` too).
         return with_cancel(parent);
     }
-    let link = derive(parent, Kind::deadline(deadline, cause));
+    let link = derive(parent, Some(deadline), cause);
     if deadline <= Instant::now() {
         link.clone().expire(); // born expired
     } else {

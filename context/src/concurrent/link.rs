@@ -12,21 +12,20 @@ use std::any::Any;
 use std::fmt;
 use std::time::Instant;
 
+use std::sync::OnceLock;
+
 use super::canceler::{Canceler, TreeNode};
 use super::sync::Arc;
 use super::timer::Expire;
 use super::tree;
 use crate::error::{Cause, Error};
 
-/// What a context is: a root, or a link of a chain.
-#[derive(Clone)]
-pub(crate) enum Chain {
-    Background,
-    Todo,
-    Link(Arc<Link>),
-}
+/// What a context is: `Background` (`None`), or a link of a chain, whose
+/// top may be the `TODO` root. One pointer wide.
+#[derive(Clone, Default)]
+pub(crate) struct Chain(pub(crate) Option<Arc<Link>>);
 
-/// One derived context.
+/// One derived context, or the `TODO` root.
 pub(crate) struct Link {
     pub(crate) parent: Chain,
     pub(crate) layer: Layer,
@@ -40,46 +39,21 @@ pub(crate) enum Layer {
     Value(ValueLayer),
     /// `without_cancel`.
     WithoutCancel,
+    /// The root `todo()` returns: `Background` under another name. One per
+    /// process, so that a root is told apart from `Background` by a link of
+    /// its own, and a context stays one pointer wide.
+    Todo,
 }
 
 /// A cancelable link.
 pub(crate) struct CancelLayer {
-    pub(crate) canceler: Canceler,
-    pub(crate) kind: Kind,
-}
-
-/// Which constructor made a cancelable link, with the deadline it reports.
-pub(crate) enum Kind {
-    /// `with_cancel`, or a deadline later than the parent's: the parent's
-    /// deadline, if any, cached so that reading it walks nothing.
-    Plain { inherited: Option<Instant> },
-    /// `with_deadline`, with the cause to report when the timer fires
-    /// (boxed: rarely given, and a plain link stays small).
-    Deadline {
-        at: Instant,
-        cause: Option<Box<Cause>>,
-    },
-}
-
-impl Kind {
-    /// A deadline of this link's own, with the cause to report when it passes.
-    pub(crate) fn deadline(at: Instant, cause: Option<Cause>) -> Self {
-        Kind::Deadline {
-            at,
-            cause: cause.map(Box::new),
-        }
-    }
-}
-
-impl CancelLayer {
-    /// The deadline this context reports: its own, or an earlier one
-    /// inherited from an ancestor.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        match self.kind {
-            Kind::Plain { inherited } => inherited,
-            Kind::Deadline { at, .. } => Some(at),
-        }
-    }
+    pub(crate) canceler: Canceler<Link>,
+    /// The deadline this context reports: its own (its canceler says which),
+    /// or the one inherited from its parent, cached so that reading it walks
+    /// nothing. (A deadline's timer, and the cause
+    /// to report when it fires, are few links' and live out of line, with
+    /// the canceler's other rarely used fields.)
+    pub(crate) deadline: Option<Instant>,
 }
 
 /// A value bound to a key.
@@ -116,9 +90,7 @@ impl Chain {
     /// layer matched once.
     #[inline]
     fn reporter(&self) -> Option<(&Arc<Link>, &CancelLayer)> {
-        let Chain::Link(link) = self else {
-            return None;
-        };
+        let link = self.0.as_ref()?;
         match &link.layer {
             Layer::Cancel(layer) => Some((link, layer)),
             Layer::Value(value) => {
@@ -126,51 +98,82 @@ impl Chain {
                 Some((link, link.cancel_layer()?))
             }
             Layer::WithoutCancel => None,
+            Layer::Todo => None,
         }
     }
 
-    /// The links from this context up to its root, nearest first.
+    /// The `TODO` root, made once.
+    pub(crate) fn todo() -> Chain {
+        static TODO: OnceLock<Arc<Link>> = OnceLock::new();
+        let todo = TODO.get_or_init(|| {
+            Arc::new(Link {
+                parent: Chain::default(),
+                layer: Layer::Todo,
+            })
+        });
+        Chain(Some(todo.clone()))
+    }
+
+    /// The links from this context up to its root, nearest first (the
+    /// `TODO` root included).
     pub(crate) fn links(&self) -> impl Iterator<Item = &Link> {
         let mut next = self;
-        std::iter::from_fn(move || match next {
-            Chain::Link(link) => {
-                next = &link.parent;
-                Some(&**link)
-            }
-            _ => None,
+        std::iter::from_fn(move || {
+            let link = next.0.as_deref()?;
+            next = &link.parent;
+            Some(link)
         })
     }
 
-    /// The root this chain starts from.
-    pub(crate) fn root(&self) -> &Chain {
-        let mut chain = self;
-        while let Chain::Link(link) = chain {
-            chain = &link.parent;
-        }
-        chain
+    /// The deadline this context reports: its cancelable layer's, if any
+    /// (`without_cancel` and the roots have none).
+    #[inline]
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.cancel_layer()?.deadline
+    }
+
+    /// Whether this chain starts from the `TODO` root.
+    pub(crate) fn is_todo(&self) -> bool {
+        self.links()
+            .last()
+            .is_some_and(|top| matches!(top.layer, Layer::Todo))
     }
 }
 
 impl Link {
-    /// A new cancelable link below `parent`, not yet registered.
-    pub(crate) fn cancelable(parent: &Chain, kind: Kind) -> Arc<Link> {
-        Self::with_canceler(parent, kind, Canceler::new())
+    /// A new cancelable link below `parent`, not yet registered, reporting
+    /// `deadline` (`own`, or its parent's), with the cause to report if its
+    /// own deadline passes.
+    #[inline]
+    pub(crate) fn cancelable(
+        parent: &Chain,
+        deadline: Option<Instant>,
+        own: bool,
+        deadline_cause: Option<Cause>,
+    ) -> Arc<Link> {
+        Self::with_canceler(parent, deadline, Canceler::new(own, deadline_cause))
     }
 
     /// A new cancelable link below a parent that is already done: born done
     /// with the parent's outcome, and never registered.
     pub(crate) fn born_done(
         parent: &Chain,
-        kind: Kind,
+        deadline: Option<Instant>,
+        own: bool,
         (err, cause): (Error, Option<Cause>),
     ) -> Arc<Link> {
-        Self::with_canceler(parent, kind, Canceler::new_done(err, cause))
+        Self::with_canceler(parent, deadline, Canceler::new_done(err, cause, own))
     }
 
-    fn with_canceler(parent: &Chain, kind: Kind, canceler: Canceler) -> Arc<Link> {
+    #[inline]
+    fn with_canceler(
+        parent: &Chain,
+        deadline: Option<Instant>,
+        canceler: Canceler<Link>,
+    ) -> Arc<Link> {
         Arc::new(Link {
             parent: parent.clone(),
-            layer: Layer::Cancel(CancelLayer { canceler, kind }),
+            layer: Layer::Cancel(CancelLayer { canceler, deadline }),
         })
     }
 
@@ -187,7 +190,8 @@ impl Link {
     ///
     /// `addr` is where the link lived in its `Arc`, which its parent's weak
     /// reference names (the link may have been moved out since).
-    fn unlink(&mut self, addr: *const ()) -> Chain {
+    #[inline(always)]
+    fn unlink(&mut self, addr: *const Link) -> Chain {
         match &mut self.layer {
             Layer::Cancel(layer) if layer.canceler.is_open() => {
                 // Nobody holds this link any more, so nobody can cancel it:
@@ -197,12 +201,12 @@ impl Link {
                 }
                 layer.canceler.abandon();
             }
-            Layer::Cancel(_) | Layer::WithoutCancel => {}
+            Layer::Cancel(_) | Layer::WithoutCancel | Layer::Todo => {}
             // A second reference to an ancestor: release it first, so that the
             // chain's own is the last one.
             Layer::Value(value) => drop(value.reports_to.take()),
         }
-        std::mem::replace(&mut self.parent, Chain::Background)
+        std::mem::take(&mut self.parent)
     }
 }
 
@@ -210,9 +214,9 @@ impl Link {
 /// iteratively instead, as far as this drop owns it.
 impl Drop for Link {
     fn drop(&mut self) {
-        let mut next = self.unlink(self as *const Link as *const ());
-        while let Chain::Link(mut link) = next {
-            let addr = Arc::as_ptr(&link) as *const ();
+        let mut next = self.unlink(self as *const Link);
+        while let Chain(Some(mut link)) = next {
+            let addr = Arc::as_ptr(&link);
             // The usual case, a canceled link that nothing else refers to:
             // unlink it in place rather than move it out. (The count is
             // read first: a link still shared, such as a parent someone
@@ -235,27 +239,23 @@ impl Drop for Link {
 }
 
 impl TreeNode for Link {
-    fn canceler(&self) -> &Canceler {
+    #[inline]
+    fn canceler(&self) -> &Canceler<Link> {
         &self
             .cancel_layer()
             .expect("only cancelable links join the tree")
             .canceler
     }
 
-    fn parent_node(&self) -> Option<&dyn TreeNode> {
-        self.parent
-            .reports_to()
-            .map(|link| &**link as &dyn TreeNode)
+    fn parent_node(&self) -> Option<&Link> {
+        self.parent.reports_to().map(|link| &**link)
     }
 }
 
 /// The timer's call when this link's deadline passes.
 impl Expire for Link {
     fn expire(self: Arc<Self>) -> bool {
-        let cause = match self.cancel_layer().map(|layer| &layer.kind) {
-            Some(Kind::Deadline { cause, .. }) => cause.as_deref().cloned(),
-            _ => None,
-        };
+        let cause = self.canceler().deadline_cause();
         tree::cancel(&self, Error::DeadlineExceeded, cause)
     }
 }
@@ -264,20 +264,24 @@ impl Expire for Link {
 mod tests {
     use super::*;
 
-    /// The size the crate docs state under "Limits"; a change that grows a
+    /// The size the crate docs state, under "Limits"; a change that grows a
     /// plain cancelable link fails here first.
     #[test]
-    fn a_cancelable_link_stays_small() {
+    fn a_cancelable_link_is_the_size_the_docs_state() {
         if !super::super::sync::TIMER_THREAD {
             return; // loom's primitives are larger: the figure is std's
         }
-        // 104 bytes, 120 with the reference counts: within malloc's fast
-        // bins, which a chain allocated and freed link by link depends on.
+        // The link plus the two reference counts of its `Arc`: within
+        // malloc's fast bins, which a chain allocated and freed link by link
+        // depends on.
+        let allocation = std::mem::size_of::<Link>() + 2 * std::mem::size_of::<usize>();
+        let stated = format!("one allocation of {allocation}\n//! bytes");
         assert!(
-            std::mem::size_of::<Link>() <= 104,
-            "{}",
-            std::mem::size_of::<Link>()
+            include_str!("../lib.rs").contains(&stated),
+            "the crate docs should say: {stated}"
         );
-        assert!(std::mem::size_of::<ValueLayer>() <= 48);
+        assert_eq!(allocation, 96);
+        // A context and a cancel handle are one pointer each.
+        assert_eq!(std::mem::size_of::<Chain>(), 8);
     }
 }

@@ -7,9 +7,12 @@
 
 use crate::estimates::Estimate;
 
-/// The machine rows the page records; the rest of the run's facts come from
-/// `go-baseline.txt` and `benches::go_baseline` again.
-const MACHINE_KEYS_RECOMPUTED: &[&str] = &["Go baseline (this machine)", "Go reference figures"];
+/// The machine rows the page does not keep: they come from the Go runs of
+/// the page's CPU family (`benches/go-baseline/`) and from
+/// `benches::go_baseline` again.
+fn recomputed(key: &str) -> bool {
+    key.ends_with("(this machine)") || key == "Go reference figures"
+}
 
 /// The estimates and the run's facts (`key: value` lines, the machine first)
 /// recorded in `page`. `groups` names each pattern group and its
@@ -33,9 +36,10 @@ pub(crate) fn read(page: &str, groups: &[(&str, &[&str])]) -> (Vec<Estimate>, St
             Some("") => {
                 for row in &rows {
                     if let [key, value] = row.as_slice()
-                        && !MACHINE_KEYS_RECOMPUTED.contains(&key.as_str())
+                        && !recomputed(key)
                     {
-                        run_info.push_str(&format!("{key}: {value}\n"));
+                        // A cell's escaped `|` is a plain one again.
+                        run_info.push_str(&format!("{key}: {}\n", value.replace("\\|", "|")));
                     }
                 }
             }
@@ -112,7 +116,17 @@ pub(crate) fn read(page: &str, groups: &[(&str, &[&str])]) -> (Vec<Estimate>, St
 /// The cells of a table row, trimmed.
 fn cells(row: &str) -> Vec<String> {
     let inner = row.trim().trim_start_matches('|').trim_end_matches('|');
-    inner.split('|').map(|c| c.trim().to_owned()).collect()
+    // A `\|` is part of a cell, not the end of one.
+    let mut cells = vec![String::new()];
+    let mut escaped = false;
+    for c in inner.chars() {
+        match c {
+            '|' if !escaped => cells.push(String::new()),
+            c => cells.last_mut().expect("one cell at least").push(c),
+        }
+        escaped = c == '\\';
+    }
+    cells.iter().map(|c| c.trim().to_owned()).collect()
 }
 
 /// A cell without its Markdown and HTML: code marks, bold, tags, note

@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-/// Go's figures from one run of `go-baseline.sh`.
+/// Go's figures from one run of `go-baseline.sh`, for one Go version.
 #[derive(Debug, Default)]
 pub(crate) struct GoRun {
+    /// Which Go: `Go 1.19.8`, from the `go version` the script recorded.
+    pub(crate) label: String,
     /// The `#` lines the script writes: Go version, machine, date, load.
     pub(crate) header: Vec<String>,
     /// ns/op by Go's benchmark name without `Benchmark` and the `-N` suffix:
@@ -43,6 +45,15 @@ pub(crate) fn read(path: &Path) -> Option<GoRun> {
             run.rounds.entry(name.to_owned()).or_default().push(ns);
         }
     }
+    // "go version go1.19.8 linux/amd64; 2 cores; …"
+    run.label = run
+        .header
+        .iter()
+        .find_map(|line| {
+            let version = line.split("go version go").nth(1)?;
+            Some(format!("Go {}", version.split_whitespace().next()?))
+        })
+        .unwrap_or_else(|| "Go".to_owned());
     run.ns_per_op = run
         .rounds
         .iter()
