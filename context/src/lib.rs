@@ -186,6 +186,7 @@ mod children;
 mod error;
 mod key;
 mod sync;
+mod wheel;
 
 pub use error::{Cause, Error};
 pub use key::Key;
