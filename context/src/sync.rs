@@ -275,7 +275,9 @@ pub(crate) mod loom_prims {
         timer_thread: std::sync::atomic::AtomicBool,
         /// Whether the timer thread is to stop for good.
         stopped: std::sync::atomic::AtomicBool,
-        /// Whether the alarm was notified since its sleeper last looked.
+        /// Whether the timer thread has been started and has not ended.
+        timer_running: std::sync::atomic::AtomicBool,
+        /// Whether the alarm was notified while its sleeper slept.
         notified: std::sync::atomic::AtomicBool,
         /// Thread starts still to refuse (`testing::refuse_thread_starts`).
         #[cfg(feature = "test-util")]
@@ -293,6 +295,7 @@ pub(crate) mod loom_prims {
         elapsed: Default::default(),
         timer_thread: Default::default(),
         stopped: Default::default(),
+        timer_running: Default::default(),
         notified: Default::default(),
         #[cfg(feature = "test-util")]
         refused: Default::default(),
@@ -331,13 +334,19 @@ pub(crate) mod loom_prims {
         MODEL.get().timer_thread.store(true, Ordering::Relaxed);
     }
 
-    /// Tells the timer thread to end once it next looks at its alarm, so that
-    /// the execution can end (loom runs every thread to completion).
+    /// Tells the timer thread to end once it next looks at its alarm, and
+    /// waits until it has: a model must call this before it returns, since
+    /// loom then drops the execution's statics, the timer queue among them.
     pub fn stop_timer_thread() {
         let model = MODEL.get();
-        let _lock = model.lock.lock();
-        model.stopped.store(true, Ordering::Relaxed);
-        model.wake.notify_all();
+        {
+            let _lock = model.lock.lock();
+            model.stopped.store(true, Ordering::Relaxed);
+            model.wake.notify_all();
+        }
+        while model.timer_running.load(Ordering::Relaxed) {
+            loom::thread::yield_now();
+        }
     }
 
     /// Whether the first deadline starts the timer thread: only once a model
@@ -362,22 +371,25 @@ pub(crate) mod loom_prims {
 
         /// Gives the lock back and sleeps until notified, until the logical
         /// clock reaches `until` (never, for `None`), or until stopped. A
-        /// clock that moves on but not that far does not end the sleep.
+        /// clock that moves on but not that far does not end the sleep. As
+        /// with a condition variable, only a notify that comes while this
+        /// sleeps wakes it: one sent before is lost.
         pub(crate) fn sleep<'a>(
             &self,
             mut guard: MutexGuard<'a, ()>,
             until: Option<Instant>,
         ) -> MutexGuard<'a, ()> {
             let model = MODEL.get();
-            loop {
-                if model.notified.swap(false, Ordering::Relaxed)
-                    || model.stopped.load(Ordering::Relaxed)
-                    || until.is_some_and(|at| now() >= at)
-                {
-                    return guard;
-                }
+            let over =
+                || model.stopped.load(Ordering::Relaxed) || until.is_some_and(|at| now() >= at);
+            model.notified.store(false, Ordering::Relaxed);
+            while !over() {
                 guard = model.wake.wait(guard);
+                if model.notified.swap(false, Ordering::Relaxed) {
+                    break;
+                }
             }
+            guard
         }
 
         /// Wakes the sleeper; the caller holds the lock.
@@ -476,10 +488,20 @@ pub(crate) mod loom_prims {
 
     /// Starts a model thread. Loom joins every thread before an execution
     /// ends, so no handle is kept.
-    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) -> std::io::Result<()> {
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
         #[cfg(feature = "test-util")]
         super::refuse_spawn(&MODEL.get().refused)?;
-        loom::thread::spawn(f);
+        if name == "context-timer" {
+            // Tracked for `stop_timer_thread`.
+            let model = MODEL.get();
+            model.timer_running.store(true, Ordering::Relaxed);
+            loom::thread::spawn(move || {
+                f();
+                model.timer_running.store(false, Ordering::Relaxed);
+            });
+        } else {
+            loom::thread::spawn(f);
+        }
         Ok(())
     }
 

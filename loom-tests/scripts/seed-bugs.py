@@ -230,6 +230,53 @@ muts = [
   """        self.waiters.notify_all();""", "",
   "stop_channel::real_close_races_watchers",
   "a watcher still waits after close returned"),
+ # The thread planned to sleep past the new deadline and is never told.
+ ("insert does not wake the timer thread", "context/src/concurrent/timer.rs",
+  """            let _alarm = self.alarm.lock();
+            self.alarm.notify();""",
+  """            let _alarm = self.alarm.lock();""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # A wake-up sent between the thread's last look at `wake_at` and its sleep is lost.
+ ("insert wakes the timer thread without its lock", "context/src/concurrent/timer.rs",
+  """            let _alarm = self.alarm.lock();
+            self.alarm.notify();""",
+  """            self.alarm.notify();""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # The thread's plan overwrites the earlier tick an insert set during the poll.
+ ("the timer thread's plan overwrites an insert's", "context/src/concurrent/timer.rs",
+  """            self.wake_at.fetch_min(plan, Ordering::AcqRel);""",
+  """            self.wake_at.store(plan, Ordering::Release);""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # A deadline inside a tick is filed under the tick it falls in: early.
+ ("deadlines round down to a tick", "context/src/concurrent/timer.rs",
+  """        let part = u64::from(since.subsec_nanos().div_ceil(TICK_NANOS));""",
+  """        let part = u64::from(since.subsec_nanos() / TICK_NANOS);""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the deadline fired before the clock reached it"),
+ # A fired timer's key, removed by its own cancel, stops the timer now in its entry.
+ ("a wheel key's generation is not checked", "context/src/wheel.rs",
+  """        if entry.target.is_none() || entry.generation != key.generation.get() {""",
+  """        if entry.target.is_none() {""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # A refused start leaves the queue marked started: no later insert retries.
+ ("the queue counts a refused thread as started", "context/src/concurrent/timer.rs",
+  """            spawn("context-timer", move || self.run())?;
+            self.started.store(true, Ordering::Release);""",
+  """            self.started.store(true, Ordering::Release);
+            spawn("context-timer", move || self.run())?;""",
+  "context::real::refused_timer_thread_start_is_retried",
+  "the clock passed the deadline but the context is still open"),
+ # A context freed before its deadline leaves its timer armed.
+ ("a dropped context keeps its timer", "context/src/concurrent/link.rs",
+  """                layer.canceler.abandon();
+            }""",
+  """            }""",
+  "context::real::context_dropped_while_its_deadline_fires",
+  "a dropped context's timer is still armed"),
 ]
 
 

@@ -1,8 +1,10 @@
 //! What every model shares: the checker with its preemption bound, a waker
 //! that records being woken, and a bounded wait for a thread to finish.
 
+use std::cell::Cell;
 use std::future::Future;
-use std::sync::Arc as StdArc;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc as StdArc, Once};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
 use loom::model::Builder;
@@ -99,4 +101,45 @@ pub fn yield_until(preemption_bound: usize, mut done: impl FnMut() -> bool) -> b
         loom::thread::yield_now();
     }
     done()
+}
+
+/// Runs `f`, which may panic with a message containing `expected`; returns
+/// whether it did. Any other panic is passed on. The expected panic is not
+/// printed: a model may meet it in thousands of executions.
+pub fn expect_panic(expected: &'static str, f: impl FnOnce()) -> bool {
+    thread_local! {
+        /// The message being expected (loom runs a model's threads on one
+        /// thread of the test, so it is shared by them; it only ever hides a
+        /// message, never a panic).
+        static EXPECTED: Cell<Option<&'static str>> = const { Cell::new(None) };
+    }
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let print = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let expected = EXPECTED.with(Cell::get);
+            if !expected.is_some_and(|expected| message(info.payload()).contains(expected)) {
+                print(info);
+            }
+        }));
+    });
+    let before = EXPECTED.with(|cell| cell.replace(Some(expected)));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    EXPECTED.with(|cell| cell.set(before));
+    match result {
+        Ok(()) => false,
+        Err(payload) if message(&*payload).contains(expected) => true,
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// A panic's message, if it is text.
+fn message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&'static str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        ""
+    }
 }

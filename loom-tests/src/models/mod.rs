@@ -14,5 +14,6 @@ pub mod after_func;
 pub mod deadline;
 pub mod done;
 pub mod iterative;
+pub mod timer;
 pub mod tree;
 pub mod wakeup;
