@@ -277,7 +277,90 @@ muts = [
   """            }""",
   "context::real::context_dropped_while_its_deadline_fires",
   "a dropped context's timer is still armed"),
+ # The waker notifies without the group's lock: between the waiter's check of
+ # the context and its sleep, the notify is lost.
+ ("wait_context's waker skips the group's lock", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """        drop(self.0.slow.lock());
+        self.0.wake.notify_all();""",
+  """        self.0.wake.notify_all();""",
+  "waitgroup::real::wait_context_returns_once_canceled",
+  "lost wake-up: wait_context still sleeps after its context was canceled"),
+ # A waiter that gives up while the release that counted it is in flight
+ # leaves its permit behind for the next batch's wait.
+ ("a leaving waiter does not wait for the release", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """                slow = self.wake.wait(slow);
+                continue;""",
+  """                return false;""",
+  "waitgroup::real::wait_context_races_done_and_cancel",
+  "sync: WaitGroup is reused before previous Wait has returned"),
+ # A task panic is recorded, but the blocked waiters are not told.
+ ("a task panic does not wake the waiters", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """        self.slow.lock().panicked.get_or_insert(payload);
+        // Record under the lock, then notify: pairs with the `panicked`
+        // check in `wait` (see `release` for why after the unlock).
+        self.wake.notify_all();""",
+  """        self.slow.lock().panicked.get_or_insert(payload);""",
+  "waitgroup::real::task_panic_fails_every_wait",
+  "a wait still sleeps after a task panicked"),
+ # A panicked task counts as done: a wait returns as though it had finished.
+ ("a panicked task counts as done", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """                self.inner.task_panicked(payload_text(&*payload));""",
+  """                self.done();""",
+  "waitgroup::real::task_panic_fails_every_wait",
+  "returned normally although a task panicked"),
+ # Two try_go calls both find the slot free, then both take it.
+ ("try_go checks, then takes the slot", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """    fn try_acquire(shared: &Arc<Self>) -> Option<Slot<E>> {
+        let mut slots = shared.slots.lock();
+        if slots.full() {
+            return None;
+        }
+        slots.active += 1;""",
+  """    fn try_acquire(shared: &Arc<Self>) -> Option<Slot<E>> {
+        if shared.slots.lock().full() {
+            return None;
+        }
+        let mut slots = shared.slots.lock();
+        slots.active += 1;""",
+  "waitgroup::real::try_go_races_for_the_last_slot",
+  "more tasks ran at once than the limit"),
+ # A finished task frees its slot without telling a blocked go.
+ ("a freed slot wakes nobody", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        slots.active -= 1;
+        // Lock, then notify: pairs with the `full` check in `acquire`.
+        self.shared.slot_freed.notify_one();""",
+  """        slots.active -= 1;""",
+  "waitgroup::real::go_blocks_until_a_slot_frees",
+  "a go call still blocks after a slot was freed"),
+ # Lifting the limit does not tell a blocked go.
+ ("set_limit wakes nobody", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        slots.limit = limit;
+        // A larger limit, or none, may admit blocked `go` calls.
+        self.shared.slot_freed.notify_all();""",
+  """        slots.limit = limit;""",
+  "waitgroup::real::lifting_the_limit_releases_a_blocked_go",
+  "a go call still blocks after a slot was freed"),
+ # The first error is recorded but does not cancel the group's context.
+ ("the first error does not cancel", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        if let Some(cancel) = &self.cancel {
+            cancel(Some(err));
+        }""",
+  "",
+  "waitgroup::real::first_error_stops_a_waiting_sibling",
+  "the first error did not stop the sibling watching the context"),
+ # A panicking task frees its slot without canceling the group's context.
+ ("a task panic does not cancel", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        if std::thread::panicking() {
+            // The task is panicking: tell its siblings to stop.
+            if let Some(cancel) = &self.shared.cancel {
+                cancel(None);
+            }
+        }""",
+  "",
+  "waitgroup::real::task_panic_stops_a_waiting_sibling",
+  "a task panic did not stop the sibling watching the context"),
 ]
+
 
 
 def main():

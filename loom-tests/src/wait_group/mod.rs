@@ -3,15 +3,20 @@
 //! Organised as the context models are: a trait for the slice of the API the
 //! models drive ([`WaitGroups`], [`ErrGroups`]), implemented by the real
 //! crate (`go_waitgroup::loom`, in [`real`]), by a textbook implementation and
-//! by broken twins ([`twins`]); the models are in [`models`].
+//! by broken twins ([`twins`]); the models are in [`models`]. The models of
+//! what the textbook does not have (`wait_context`, the task-panic path, the
+//! error group's limit) run against the real crate alone, in [`waiting`] and
+//! [`errgroup`], and seeded bugs check them.
 
 use std::fmt;
 
 use ::go_context::loom::Context;
 
+pub mod errgroup;
 pub mod models;
 pub mod real;
 pub mod twins;
+pub mod waiting;
 
 /// Go's `sync.WaitGroup`, as the models use it.
 pub trait WaitGroups: 'static {
