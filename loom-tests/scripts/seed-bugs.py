@@ -359,8 +359,20 @@ muts = [
   "",
   "waitgroup::real::task_panic_stops_a_waiting_sibling",
   "a task panic did not stop the sibling watching the context"),
+ # The link does not hold its context: freed with its last handle, the
+ # context is not there for the ancestor's cancel to run f.
+ ("an AfterFunc link does not hold its context", "context/src/concurrent/after_func.rs",
+  """    AfterFunc {
+        ctx: ctx.clone(),
+        registration,
+    }""",
+  """    AfterFunc {
+        ctx: super::context::background(),
+        registration,
+    }""",
+  "context::real::after_func_outlives_its_context_handles",
+  "f never ran although its context was canceled"),
 ]
-
 
 
 def main():

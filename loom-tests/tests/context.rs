@@ -126,6 +126,7 @@ models! {
     // The deadline queue and its thread, on the logical clock: the crate's
     // own, with no textbook; seeded bugs check these models.
     crate_only: [
+        after_func::after_func_outlives_its_context_handles,
         timer::deadlines_fire_once_the_clock_passes_them,
         timer::refused_timer_thread_start_is_retried,
         timer::context_dropped_while_its_deadline_fires,

@@ -4,7 +4,7 @@ use loom::sync::{Arc, Mutex, mpsc};
 use loom::thread;
 
 use crate::api::Contexts;
-use crate::support::{CONTEXT_BOUND, check};
+use crate::support::{CONTEXT_BOUND, check, yield_until};
 
 /// What `f` and `stop`'s caller know of each other, under one lock so that
 /// one of them always sees the other.
@@ -12,6 +12,8 @@ use crate::support::{CONTEXT_BOUND, check};
 struct Outcome {
     runs: usize,
     stopped: bool,
+    /// How many times `f` was dropped, run or not.
+    dropped: usize,
 }
 
 /// `f` runs at most once, and it runs if and only if `stop` returned false.
@@ -54,4 +56,53 @@ pub fn after_func_races_stop_and_cancel<T: Contexts>() {
         }
         assert!(T::is_done(&ctx));
     });
+}
+
+/// The promise of `AfterFunc`'s docs: the link holds its context, so `f`
+/// still runs on cancel when every other handle of the context is dropped,
+/// whether the drop comes before or during the ancestor's cancel. Once the
+/// link goes too, `f` (run or not) is dropped exactly once. Against the real
+/// crate only: the textbooks have no link that holds its context.
+///
+/// The drop is on the main thread and the cancel on a spawned one: the other
+/// way round, loom never ran the whole drop before the cancel's first step
+/// (a seeded link that forgot its context went unnoticed).
+pub fn after_func_outlives_its_context_handles() {
+    use go_context::loom::{after_func, background, testing, with_cancel};
+    check(CONTEXT_BOUND, || {
+        let (root, cancel_root) = with_cancel(&background());
+        let (ctx, cancel) = with_cancel(&root);
+        let outcome = Arc::new(Mutex::new(Outcome::default()));
+        let (ran, ran_rx) = mpsc::channel();
+        let witness = Witness(outcome.clone());
+        let link = after_func(&ctx, move || {
+            let witness = witness;
+            witness.0.lock().unwrap().runs += 1;
+            drop(witness);
+            let _ = ran.send(());
+        });
+        let canceler = thread::spawn(move || cancel_root.cancel());
+        cancel.disarm();
+        drop(ctx);
+        canceler.join().unwrap();
+        // f's thread is the crate's: wait for it boundedly, so that an f
+        // that never runs fails here rather than hangs.
+        let ran = yield_until(CONTEXT_BOUND, || ran_rx.try_recv().is_ok());
+        assert!(ran, "f never ran although its context was canceled");
+        assert!(!link.stop(), "stop() prevented an f that had started");
+        drop(link);
+        let outcome = outcome.lock().unwrap();
+        assert_eq!(outcome.runs, 1, "f ran twice");
+        assert_eq!(outcome.dropped, 1, "f was dropped twice, or never");
+        assert_eq!(testing::child_count(&root), 0);
+    });
+}
+
+/// Counts its drop into the outcome: it lives inside `f`.
+struct Witness(Arc<Mutex<Outcome>>);
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().dropped += 1;
+    }
 }
