@@ -7,9 +7,10 @@
 //! which are meant to fail, run in `tests/twins.rs` and fail by assertion.
 #![cfg(feature = "loom")]
 
-use loom_tests::models::{after_func, deadline, done, iterative, timer, tree, wakeup};
-use loom_tests::real::Real;
-use loom_tests::twins::{IterativeTextbook, Textbook};
+use loom_tests::Real;
+use loom_tests::context::iterative_textbook::IterativeTextbook;
+use loom_tests::context::textbook::Textbook;
+use loom_tests::context::{after_func, deadline, done, iterative, timer, tree, wakeup};
 
 /// One `#[test]` per model and implementation: `mod real` runs every model
 /// against the real crate, `mod textbook` those of `go` and `both` against

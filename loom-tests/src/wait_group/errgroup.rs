@@ -10,7 +10,7 @@ use loom::thread;
 use go_context::loom::{self as ctx, Context, Error};
 use go_waitgroup::loom::errgroup::Group;
 
-use super::TaskError;
+use super::{ErrGroups, TaskError};
 use crate::support::{check, expect_panic, hide_panics_containing, yield_until};
 
 /// What the models' tasks panic with.
@@ -96,13 +96,14 @@ fn blocked_go_is_released(lift_the_limit: bool) {
     });
 }
 
-/// See [`blocked_go_is_released`]: the task holding the slot ends.
+/// A `go` blocked for the only slot starts its task once the task holding
+/// the slot ends.
 pub fn go_blocks_until_a_slot_frees() {
     blocked_go_is_released(false);
 }
 
-/// See [`blocked_go_is_released`]: `set_limit(None)` lifts the limit while
-/// the task still holds the slot.
+/// A `go` blocked for the only slot starts its task once `set_limit(None)`
+/// lifts the limit, while the task still holds the slot.
 pub fn lifting_the_limit_releases_a_blocked_go() {
     blocked_go_is_released(true);
 }
@@ -170,4 +171,77 @@ pub fn task_panic_stops_a_waiting_sibling() {
             );
         }
     });
+}
+
+/// Model 12: two tasks of an `errgroup` fail at once. The first error wins:
+/// it is what `wait` returns (every time), and the group's context is
+/// canceled with it as the cause.
+pub fn first_error_wins_and_cancels<E: ErrGroups>() {
+    // 5: about 44 000 executions on the real crate (a few seconds), six
+    // times that at 6.
+    let bound = 5;
+    check(bound, || {
+        let (g, ctx) = E::with_context(&ctx::background());
+        E::go(&g, || Err(TaskError("a")));
+        E::go(&g, || Err(TaskError("b")));
+        let err = E::wait(&g).expect_err("both tasks failed");
+        assert!(err.0 == "a" || err.0 == "b", "wait returned {err:?}");
+        assert_eq!(
+            ctx.err(),
+            Some(Error::Canceled),
+            "the first error did not cancel the group's context"
+        );
+        assert_eq!(
+            ctx.cause().map(|cause| cause.to_string()).as_deref(),
+            Some(err.0),
+            "the context's cause is not the error wait returned"
+        );
+        assert_eq!(
+            E::wait(&g),
+            Err(err),
+            "a second wait returned another error"
+        );
+    });
+}
+
+/// The broken twins of these models: each is a textbook with one step
+/// written the naive way, and `tests/twins.rs` runs it against the model
+/// that must reject it.
+pub mod twins {
+    pub use self::check_then_record::CheckThenRecord;
+
+    mod check_then_record {
+        //! Twin of model 12: the first error checked, then recorded, in two steps.
+        //!
+        //! **The bug.** A failing task asks "is there an error yet?" under the lock,
+        //! and, if not, records its own and cancels the context with it, taking the
+        //! lock again to record.
+        //!
+        //! **The interleaving.** Tasks `a` and `b` both find no error. `a` records
+        //! and cancels the context with cause `a`; `b` overwrites the error with
+        //! `b`, and its cancel changes nothing (the first cancel won). `wait`
+        //! returns `b` while the context says it was canceled because of `a`. Go
+        //! makes one `sync.Once` (`errOnce`) decide; the textbook decides under one
+        //! lock.
+        //!
+        //! **Caught by** `first_error_wins_and_cancels`: "the context's cause is not
+        //! the error wait returned".
+
+        use crate::wait_group::TaskError;
+        use crate::wait_group::textbook::{ErrGroupSteps, Shared, cause};
+
+        /// The textbook error group whose `record` checks, then sets.
+        #[derive(Debug)]
+        pub struct CheckThenRecord;
+
+        impl ErrGroupSteps for CheckThenRecord {
+            fn record(shared: &Shared, err: TaskError) {
+                if shared.first.lock().unwrap().is_some() {
+                    return;
+                }
+                *shared.first.lock().unwrap() = Some(err); // BUG: a second critical section
+                shared.cancel.cancel(Some(cause(err)));
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use loom::sync::{Arc, Condvar, Mutex};
 
-use super::super::StopChannels;
+use super::StopChannels;
 
 /// What the source and every watcher share.
 #[derive(Debug, Default)]

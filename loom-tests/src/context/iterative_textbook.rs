@@ -2,7 +2,7 @@
 //! as plainly as possible over loom's primitives, with every step that a
 //! twin gets wrong as a default method of [`WalkSteps`].
 //!
-//! Go's design ([`Textbook`](super::Textbook)) holds each node's lock while
+//! Go's design ([`Textbook`](super::textbook::Textbook)) holds each node's lock while
 //! it cancels the node's children, and a parent owns its children. The crate
 //! does neither, and so neither does this textbook:
 //!
@@ -40,7 +40,7 @@
 //! instance: loom's `Arc` has no `Weak`. Every lock and state is loom's.
 //!
 //! [`IterativeTextbook`] keeps every default and passes every model of
-//! [`models::iterative`](crate::models::iterative); each twin replaces one
+//! [`context::iterative`](crate::context::iterative); each twin replaces one
 //! step.
 
 use std::fmt;
@@ -50,8 +50,8 @@ use std::sync::{Arc, Weak};
 use loom::sync::atomic::{AtomicU8, Ordering};
 use loom::sync::{Condvar, Mutex, MutexGuard};
 
-use super::textbook::{decode, encode};
-use crate::api::Error;
+use crate::context::Error;
+use crate::context::textbook::{decode, encode};
 
 /// The state of a node nothing has canceled.
 pub const OPEN: u8 = 0;
@@ -345,16 +345,16 @@ pub fn derive<S: WalkSteps>(parent: Option<&Context<S>>) -> (Context<S>, Handle<
 /// (A blanket impl would overlap the one for the Go textbook's `Steps`.)
 macro_rules! walk_trees {
     ($($steps:ty),* $(,)?) => {$(
-        impl $crate::api::Trees for $steps {
-            type Context = $crate::twins::iterative::Context<$steps>;
-            type Cancel = $crate::twins::iterative::Handle<$steps>;
+        impl $crate::context::Trees for $steps {
+            type Context = $crate::context::iterative_textbook::Context<$steps>;
+            type Cancel = $crate::context::iterative_textbook::Handle<$steps>;
 
             fn root() -> (Self::Context, Self::Cancel) {
-                $crate::twins::iterative::derive::<$steps>(None)
+                $crate::context::iterative_textbook::derive::<$steps>(None)
             }
 
             fn with_cancel(parent: &Self::Context) -> (Self::Context, Self::Cancel) {
-                $crate::twins::iterative::derive::<$steps>(Some(parent))
+                $crate::context::iterative_textbook::derive::<$steps>(Some(parent))
             }
 
             fn cancel(cancel: &Self::Cancel, cause: Option<&'static str>) {
@@ -365,7 +365,7 @@ macro_rules! walk_trees {
                 cancel.disarm();
             }
 
-            fn err(ctx: &Self::Context) -> Option<$crate::api::Error> {
+            fn err(ctx: &Self::Context) -> Option<$crate::context::Error> {
                 ctx.err()
             }
 
@@ -413,3 +413,5 @@ impl<S: WalkSteps> Context<S> {
         self.node.lock().children.len()
     }
 }
+
+walk_trees!(IterativeTextbook);

@@ -18,7 +18,7 @@ use loom::sync::atomic::{AtomicIsize, Ordering};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
 
-use super::super::{ErrGroups, TaskError, WaitGroups};
+use super::{ErrGroups, TaskError, WaitGroups};
 
 /// The state of one textbook wait group.
 #[derive(Debug)]

@@ -1,15 +1,53 @@
-//! What a model asks of a context implementation.
+//! Models of the `go-context` crate, one file per kind of race: in each,
+//! the models (one generic `pub fn` per race, with its preemption bound) and,
+//! in its `twins` module, the broken twins those models must reject.
 //!
-//! Every model is written once, generic over [`Contexts`], and run against
-//! the real crate ([`Real`](crate::real::Real)), against the textbook
-//! implementation ([`Textbook`](crate::twins::Textbook)) and against the
-//! broken twins ([`twins`](crate::twins)). The trait is the slice of the
-//! `context` API the models drive, with causes simplified to strings so that
-//! assertions can compare them.
+//! Every model is written once, generic over [`Contexts`] (the slice of the
+//! context API the models drive, with causes simplified to strings so that
+//! assertions can compare them), and run against the real crate
+//! ([`Real`](crate::Real), in [`real`]), against a textbook implementation
+//! and against that textbook's broken twins:
 //!
-//! The models of the iterative cancel ask only for the tree, [`Trees`], the
-//! first part of [`Contexts`]: that is all the iterative textbook
-//! ([`IterativeTextbook`](crate::twins::IterativeTextbook)) implements.
+//! - [`textbook`]: [`Textbook`](textbook::Textbook), Go's design written
+//!   plainly over loom's primitives, every step a default method of
+//!   [`Steps`](textbook::Steps); it passes every model of Go's promises.
+//! - [`iterative_textbook`]: the crate's own design (weak links to children,
+//!   a cancel that walks the subtree one node lock at a time), every step a
+//!   default method of [`WalkSteps`](iterative_textbook::WalkSteps); it
+//!   passes the models of the iterative cancel, which ask only for the tree,
+//!   [`Trees`], the first part of [`Contexts`].
+//!
+//! Each twin is a textbook with one step replaced by the naive version a
+//! reasonable person writes first, and one model rejects it. Because a twin
+//! differs from a passing implementation in that one step, its failure is
+//! that step's fault.
+//!
+//! | race file | models | twins |
+//! |---|---|---|
+//! | [`tree`] | deriving, canceling and dropping handles | `CheckThenRegister`, `CascadeOverwrites`, `TornCause`, `DropSkipsDetach`, `SharedCancel` |
+//! | [`done`] | done observed, and the error | `SignalBeforeErr`, `ErrSkipsDone`, `DoneFastPath` |
+//! | [`wakeup`] | waiters woken by a cancel | `LostWakeup`, `StaleWakerSlot` |
+//! | [`deadline`] | a deadline fired while canceled | `FiredTimerLeaks` |
+//! | [`after_func`] | `AfterFunc`'s `stop`, and its context dropped | `StopCheckThenSet` |
+//! | [`iterative`] | the iterative cancel | `LoserReturnsEarly`, `SplitClaim`, `WalkStopsAtDeadChild`, `UnlinkWholeChain` |
+//! | [`timer`] | the timer queue and its thread, on the logical clock (the real crate only; seeded bugs check them) | none |
+//!
+//! Every thread a model spawns is joined, except the threads the
+//! implementation itself starts (`after_func` callbacks, the timer thread),
+//! which the models wait for in a bounded loop (or stop, for the timer).
+
+#[macro_use]
+pub mod iterative_textbook;
+pub mod textbook;
+
+pub mod after_func;
+pub mod deadline;
+pub mod done;
+pub mod iterative;
+pub mod real;
+pub mod timer;
+pub mod tree;
+pub mod wakeup;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,9 +61,9 @@ pub type WaitFuture = Pin<Box<dyn Future<Output = Option<Error>> + Send>>;
 /// letting go, and reading what a cancel left behind.
 ///
 /// Every [`Contexts`] implementation provides it. The iterative textbook
-/// ([`twins::iterative`](crate::twins::iterative)), which has only a tree,
+/// ([`iterative_textbook`]), which has only a tree,
 /// provides just this, and the models of the iterative cancel
-/// ([`models::iterative`](crate::models::iterative)) ask for no more.
+/// ([`iterative`]) ask for no more.
 pub trait Trees: 'static {
     /// A context handle, Go's `context.Context`.
     type Context: Clone + Send + Sync + 'static;

@@ -19,7 +19,7 @@
 //! only once the done channel is closed (Go 1.26's fix for #75533).
 //!
 //! [`Textbook`] keeps every default and passes every model; each twin in
-//! [`twins`](crate::twins) replaces exactly one step with the version a
+//! race file's `twins` module replaces exactly one step with the version a
 //! reasonable person writes first.
 
 use std::future::Future;
@@ -31,7 +31,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crate::api::{Contexts, Error, Trees, WaitFuture};
+use crate::context::{Contexts, Error, Trees, WaitFuture};
 
 const OPEN: u8 = 0;
 const CANCELED: u8 = 1;

@@ -9,11 +9,8 @@ use go_context::loom::{
     self as ctx, CancelCauseFunc, CancelFunc, Cause, Context, Key, Receiver, testing,
 };
 
-use crate::api::{Contexts, Error, Trees, WaitFuture};
-
-/// The `go-context` crate itself.
-#[derive(Debug)]
-pub struct Real;
+use super::{Contexts, Error, Trees, WaitFuture};
+use crate::Real;
 
 /// A cancel handle of either kind the crate hands out.
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 //!
 //! These models need only the tree ([`Trees`]): they run against the real
 //! crate, the iterative textbook
-//! ([`IterativeTextbook`](crate::twins::IterativeTextbook)) and its twins.
+//! ([`IterativeTextbook`](crate::context::iterative_textbook::IterativeTextbook)) and its twins.
 //! Those that hold for Go's design too run against the Go textbook as well;
 //! the two about dropping check a promise Go does not make (a context nobody
 //! refers to any more leaves its parent at once).
@@ -13,7 +13,7 @@
 
 use loom::thread;
 
-use crate::api::{Error, Trees};
+use crate::context::{Error, Trees};
 use crate::support::{CONTEXT_BOUND, check};
 
 // ANCHOR: assert_done
@@ -206,4 +206,174 @@ pub fn chain_dropped_leaf_first_races_root_cancel<T: Trees>() {
 /// first.
 pub fn chain_dropped_root_first_races_root_cancel<T: Trees>() {
     chain_drop_races_root_cancel::<T>(DropOrder::RootFirst);
+}
+
+/// The broken twins of these models: each is a textbook with one step
+/// written the naive way, and `tests/twins.rs` runs it against the model
+/// that must reject it.
+pub mod twins {
+    pub use self::loser_returns_early::LoserReturnsEarly;
+    pub use self::split_claim::SplitClaim;
+    pub use self::unlink_whole_chain::UnlinkWholeChain;
+    pub use self::walk_stops_at_dead_child::WalkStopsAtDeadChild;
+
+    walk_trees!(
+        LoserReturnsEarly,
+        SplitClaim,
+        WalkStopsAtDeadChild,
+        UnlinkWholeChain
+    );
+
+    mod loser_returns_early {
+        //! Twin of `overlapping_cancels_wait_for_the_subtree`: a losing cancel
+        //! returns at once.
+        //!
+        //! **The bug.** A cancel that finds its node already claimed returns
+        //! straight away ("another cancel is taking care of it"), and the walk moves
+        //! past a child another cancel claimed without waiting for it. Only the
+        //! winner of a node then waits for its subtree: a weaker promise, in which a
+        //! cancel may return while a descendant is still open.
+        //!
+        //! **The interleaving.** One thread cancels `a` and claims it; before it
+        //! claims `b`, the other thread cancels the root, claims it, finds `a`
+        //! claimed and does not wait: it returns with `b` and `c` still open. (Or
+        //! the root's walk claims `a` first, and `a`'s own cancel, losing, returns
+        //! at once.)
+        //!
+        //! **Caught by** `overlapping_cancels_wait_for_the_subtree`: "a cancel
+        //! returned while a descendant was still open".
+
+        use crate::context::iterative_textbook::{Node, WalkSteps};
+
+        /// The iterative textbook whose [`WalkSteps::wait_settled`] does not wait.
+        #[derive(Debug)]
+        pub struct LoserReturnsEarly;
+
+        impl WalkSteps for LoserReturnsEarly {
+            fn wait_settled(_node: &Node<Self>) {
+                // BUG: the node's claimer may still be walking its subtree
+            }
+        }
+    }
+
+    mod split_claim {
+        //! Twin of `half_way_cancel_races_grandchild_derivation`: a claim in two
+        //! critical sections.
+        //!
+        //! **The bug.** The claim takes the node's children under its lock,
+        //! releases it, and stores the error under the lock again: two small
+        //! critical sections instead of one, each doing one thing.
+        //!
+        //! **The interleaving.** The walk reaches a child, takes its (empty) list of
+        //! children and releases the lock. A grandchild being derived under that
+        //! child takes the lock, finds the child still open, and joins a list the
+        //! walk has already taken. The walk then stores the child's error and moves
+        //! on: the grandchild is never canceled, left open under a canceled parent.
+        //!
+        //! **Caught by** `half_way_cancel_races_grandchild_derivation`: "a context
+        //! derived during the cancel was left open".
+
+        use std::mem;
+
+        use loom::sync::atomic::Ordering;
+
+        use crate::context::Error;
+        use crate::context::iterative_textbook::{ChildRef, Node, OPEN, WalkSteps, publish};
+
+        /// The iterative textbook whose [`WalkSteps::claim`] is split in two.
+        #[derive(Debug)]
+        pub struct SplitClaim;
+
+        impl WalkSteps for SplitClaim {
+            fn claim(
+                node: &Node<Self>,
+                err: Error,
+                cause: Option<&'static str>,
+            ) -> Option<Vec<ChildRef<Self>>> {
+                let children = {
+                    let mut inner = node.lock();
+                    if node.state.load(Ordering::Relaxed) != OPEN {
+                        return None;
+                    }
+                    mem::take(&mut inner.children)
+                }; // BUG: the lock is released between taking the children and publishing
+                let mut inner = node.lock();
+                publish(node, &mut inner, err, cause, children.is_empty());
+                Some(children)
+            }
+        }
+    }
+
+    mod walk_stops_at_dead_child {
+        //! Twin of `child_detach_races_parent_cancel`: the walk ends at a child
+        //! being freed.
+        //!
+        //! **The bug.** The walk takes the next child with
+        //! `work.pop().and_then(|child| child.upgrade())`: a child whose weak
+        //! reference no longer upgrades ends the loop, as an empty list does,
+        //! instead of being skipped.
+        //!
+        //! **The interleaving.** The parent's cancel takes its two children. The
+        //! other thread drops the last references of one of them, which is now
+        //! being freed but has not yet left the list the walk holds. The walk meets
+        //! it first, stops, and returns: the other child, alive and referenced, is
+        //! never canceled.
+        //!
+        //! **Caught by** `child_detach_races_parent_cancel`: "a live child missed
+        //! its parent's cancel".
+
+        use std::sync::Arc;
+
+        use crate::context::iterative_textbook::{ChildRef, Node, WalkSteps};
+
+        /// The iterative textbook whose [`WalkSteps::next_child`] stops at the
+        /// first child that is gone.
+        #[derive(Debug)]
+        pub struct WalkStopsAtDeadChild;
+
+        impl WalkSteps for WalkStopsAtDeadChild {
+            fn next_child(work: &mut Vec<ChildRef<Self>>) -> Option<Arc<Node<Self>>> {
+                work.pop().and_then(|child| child.upgrade()) // BUG: a dead child ends the walk
+            }
+        }
+    }
+
+    mod unlink_whole_chain {
+        //! Twin of `chain_drop_races_root_cancel`: a dropped link unlinks the whole
+        //! chain above it.
+        //!
+        //! **The bug.** When a link's last reference goes, it leaves its parent's
+        //! list, and so does every open link above it, up to the root: as if the
+        //! chain above were this drop's alone. The textbook (like the crate) lets a
+        //! link go only when its own last reference does, which for the links above
+        //! is only as far as nobody else holds them.
+        //!
+        //! **The interleaving.** One thread drops the last reference of `c` while
+        //! `a` is still referenced. The drop takes `c` out of `b`'s list, `b` out of
+        //! `a`'s and `a` out of the root's. The root's cancel then finds no child:
+        //! `a`, still referenced, is never canceled.
+        //!
+        //! **Caught by** `chain_drop_races_root_cancel`, in either drop order: "a
+        //! context still referenced missed the root's cancel".
+
+        use crate::context::iterative_textbook::{Node, WalkSteps, leave_parent};
+
+        /// The iterative textbook whose [`WalkSteps::unlink`] unlinks every
+        /// ancestor.
+        #[derive(Debug)]
+        pub struct UnlinkWholeChain;
+
+        impl WalkSteps for UnlinkWholeChain {
+            fn unlink(node: &Node<Self>) {
+                // BUG: the links above are unlinked whoever else still holds them
+                let mut link = Some(node);
+                while let Some(node) = link {
+                    if node.is_open() {
+                        leave_parent(node);
+                    }
+                    link = node.parent.as_deref();
+                }
+            }
+        }
+    }
 }
