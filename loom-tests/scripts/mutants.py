@@ -18,9 +18,11 @@ the loom instance and `loom-tests` built. A mutant that survives both is
 listed in `loom-tests/MUTANTS.md`, killed by a new test or model, or
 explained there (an equivalent mutant, or code no test can reach).
 
-`ci` tests a small fixed subset against both oracles (about five minutes
-on two cores) and fails if a mutant survives that `MUTANTS.md` does not
-explain. Results go to `target/mutants/<group>[-loom]/`.
+`ci` checks the listing (`list-check`), then tests a small fixed subset
+against both oracles (15 mutants; eight minutes on the shared two-core
+machine, the dependencies already built) and fails if a mutant survives
+that `MUTANTS.md` does not explain. Results go to
+`target/mutants/<group>[-loom]/`.
 """
 import json
 import os
@@ -59,7 +61,7 @@ GROUPS = {
             "wait.rs")],
         True,
         (["--test-package", "go-context", "--cargo-test-arg=--lib"]
-         + ["--cargo-test-arg=--test=" + t for t in CONTEXT_TESTS], 90),
+         + ["--cargo-test-arg=--test=" + t for t in CONTEXT_TESTS], 60),
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=context"], 150),
     ),
@@ -67,7 +69,7 @@ GROUPS = {
         SINGLE, False,
         (["--test-package", "go-context", "--cargo-test-arg=--lib",
           "--cargo-test-arg=--", "--cargo-test-arg=wheel",
-          "--cargo-test-arg=timer"], 60),
+          "--cargo-test-arg=timer"], 30),
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=context", "--cargo-test-arg=--",
           "--cargo-test-arg=timer", "--cargo-test-arg=deadline"], 150),
@@ -77,7 +79,7 @@ GROUPS = {
          "patterns/waitgroup/src/concurrent/errgroup.rs"],
         True,
         (["--test-package", "go-waitgroup", "--cargo-test-arg=--lib",
-          "--cargo-test-arg=--tests"], 90),
+          "--cargo-test-arg=--tests"], 60),
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=waitgroup"], 240),
     ),
@@ -86,7 +88,7 @@ GROUPS = {
          for f in ("signal.rs", "source.rs", "state.rs")],
         True,
         (["--test-package", "go-stop-channel", "--cargo-test-arg=--lib",
-          "--cargo-test-arg=--tests"], 90),
+          "--cargo-test-arg=--tests"], 40),
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=stop_channel"], 150),
     ),
