@@ -205,6 +205,7 @@ mod children;
 mod error;
 mod key;
 mod sync;
+mod wheel;
 
 pub use error::{Cause, Error};
 pub use key::Key;

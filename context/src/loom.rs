@@ -1,8 +1,10 @@
 //! The same core over loom's primitives, for the workspace's loom models.
 //!
 //! Every item behaves as its namesake at the crate root, but must be used
-//! inside `loom::model`. Deadlines never fire on their own here (loom has no
-//! clock): fire them with `loom::testing::expire`.
+//! inside `loom::model`. Loom has no clock: deadlines are measured on a
+//! logical one that stands still until a model moves it on ([`clock`]), and
+//! no thread fires them unless a model starts one
+//! ([`clock::start_timer_thread`]); `testing::expire` fires one at once.
 
 use crate::sync::loom_prims as sync;
 
@@ -16,6 +18,12 @@ pub use self::concurrent::*;
 /// What `Context::done` returns here; see the type's docs.
 pub use crate::sync::loom_prims::Receiver;
 pub use crate::{Cause, Error, Key};
+
+/// The logical clock deadlines are measured on here, and the timer thread
+/// that fires them: what a model controls.
+pub mod clock {
+    pub use crate::sync::loom_prims::{advance, now, start_timer_thread, stop_timer_thread};
+}
 
 /// Go's `context.Cause(ctx)`; see [`Context::cause`].
 pub fn cause(ctx: &Context) -> Option<Cause> {

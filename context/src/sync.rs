@@ -10,17 +10,18 @@
 mod locks;
 
 /// Thread starts still to refuse, as if the operating system had: set by
-/// `testing::refuse_thread_starts`, shared by both instances. Only with the
-/// `test-util` feature: without it no code can refuse a thread start.
+/// `testing::refuse_thread_starts` in the instance users run (each loom
+/// execution keeps its own count). Only with the `test-util` feature: without
+/// it no code can refuse a thread start.
 #[cfg(feature = "test-util")]
-pub(crate) static REFUSED_SPAWNS: std::sync::atomic::AtomicUsize =
-    std::sync::atomic::AtomicUsize::new(0);
+static REFUSED_SPAWNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Fails if a test asked for this thread start to be refused.
+/// Fails if a test asked for this thread start to be refused (one of the
+/// `refused` still to refuse).
 #[cfg(feature = "test-util")]
-fn refuse_spawn() -> std::io::Result<()> {
+fn refuse_spawn(refused: &std::sync::atomic::AtomicUsize) -> std::io::Result<()> {
     use std::sync::atomic::Ordering::Relaxed;
-    match REFUSED_SPAWNS.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)) {
+    match refused.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)) {
         Ok(_) => Err(std::io::Error::other("thread start refused for testing")),
         Err(_) => Ok(()),
     }
@@ -29,7 +30,7 @@ fn refuse_spawn() -> std::io::Result<()> {
 /// Primitives for the instance users run.
 pub(crate) mod std_prims {
     use std::sync::OnceLock;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     pub(crate) use std::sync::atomic::{
         AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering,
@@ -50,11 +51,68 @@ pub(crate) mod std_prims {
     /// done channel, made under its lock and handed out by reference.
     pub(crate) use std::sync::OnceLock as OnceCell;
 
-    /// Whether the process-wide timer thread exists. Loom has no clock, so the
-    /// model-checked instance fires deadlines only through explicit calls.
+    /// Whether the timer thread runs on its own, on the real clock. In the
+    /// model-checked instance it runs only when a model starts it, on a
+    /// logical clock (and tests that need the real one skip themselves).
+    #[cfg(test)]
     pub(crate) const TIMER_THREAD: bool = true;
 
-    pub(crate) use super::locks::std_locks::{Condvar, Mutex};
+    /// Whether the first deadline starts the timer thread: always.
+    pub(crate) fn timer_thread_enabled() -> bool {
+        true
+    }
+
+    /// The clock deadlines are measured on: the real one.
+    pub(crate) fn now() -> Instant {
+        Instant::now()
+    }
+
+    /// Where the timer thread sleeps: a lock, and a wait that ends when
+    /// notified or when the clock reaches an instant.
+    #[derive(Debug, Default)]
+    pub(crate) struct Alarm {
+        lock: Mutex<()>,
+        wake: Condvar,
+    }
+
+    impl Alarm {
+        pub(crate) fn new() -> Self {
+            Self::default()
+        }
+
+        /// The alarm's lock: held to decide to sleep and to notify, so that
+        /// no wake-up is lost.
+        pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
+            self.lock.lock()
+        }
+
+        /// Gives the lock back and sleeps until notified or until `until`
+        /// (`None`: until notified), or spuriously: the caller checks again.
+        pub(crate) fn sleep<'a>(
+            &self,
+            guard: MutexGuard<'a, ()>,
+            until: Option<Instant>,
+        ) -> MutexGuard<'a, ()> {
+            match until {
+                Some(at) => self
+                    .wake
+                    .wait_timeout(guard, at.saturating_duration_since(Instant::now())),
+                None => self.wake.wait(guard),
+            }
+        }
+
+        /// Wakes the sleeper; the caller holds the lock.
+        pub(crate) fn notify(&self) {
+            self.wake.notify_one();
+        }
+
+        /// Whether the sleeper is to stop for good: never, in this instance.
+        pub(crate) fn stopped(&self, _guard: &MutexGuard<'_, ()>) -> bool {
+            false
+        }
+    }
+
+    pub(crate) use super::locks::std_locks::{Condvar, Mutex, MutexGuard};
 
     /// A process-wide value created on first use.
     #[derive(Debug)]
@@ -122,11 +180,17 @@ pub(crate) mod std_prims {
         }
     }
 
+    /// Makes the next `count` thread starts fail (`testing::refuse_thread_starts`).
+    #[cfg(feature = "test-util")]
+    pub(crate) fn refuse_thread_starts(count: usize) {
+        super::REFUSED_SPAWNS.store(count, Ordering::Relaxed);
+    }
+
     /// Starts a named background thread; fails only if the operating system
     /// cannot create one (or a test said to act as if it could not).
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
         #[cfg(feature = "test-util")]
-        super::refuse_spawn()?;
+        super::refuse_spawn(&super::REFUSED_SPAWNS)?;
         #[cfg(test)]
         if FAIL_NEXT_SPAWN.with(|fail| fail.replace(false)) {
             return Err(std::io::Error::other("thread start refused for a test"));
@@ -142,7 +206,7 @@ pub(crate) mod std_prims {
 #[cfg(feature = "loom")]
 pub(crate) mod loom_prims {
     use std::marker::PhantomData;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     /// Reference counts are std's in this instance too: loom's `Arc` has no
     /// `Weak`, which the tree's downward links need, and the counts are
@@ -152,9 +216,157 @@ pub(crate) mod loom_prims {
 
     pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 
+    /// See the std instance's: false here, so tests that need the real
+    /// clock and thread skip themselves (loom's primitives need a model).
+    #[cfg(test)]
     pub(crate) const TIMER_THREAD: bool = false;
 
-    pub(crate) use super::locks::loom_locks::{Condvar, Mutex};
+    /// What a model controls, fresh for each loom execution: the logical
+    /// clock, the timer thread and refused thread starts.
+    ///
+    /// The clock and the flags are std atomics, which loom does not see: they
+    /// stand for the world outside the crate (time passing, the operating
+    /// system), and loom runs one thread at a time, so each is read as last
+    /// written. What orders the crate's threads around them is loom's: the
+    /// alarm's lock and condition variable.
+    struct Model {
+        /// Nanoseconds the logical clock has moved since [`epoch`].
+        elapsed: std::sync::atomic::AtomicU64,
+        /// Whether the first deadline starts the timer thread.
+        timer_thread: std::sync::atomic::AtomicBool,
+        /// Whether the timer thread is to stop for good.
+        stopped: std::sync::atomic::AtomicBool,
+        /// Whether the timer thread has been started and has not ended.
+        timer_running: std::sync::atomic::AtomicBool,
+        /// Whether the alarm was notified while its sleeper slept.
+        notified: std::sync::atomic::AtomicBool,
+        /// Thread starts still to refuse (`testing::refuse_thread_starts`).
+        #[cfg(feature = "test-util")]
+        refused: std::sync::atomic::AtomicUsize,
+        /// The next shard hint to hand a thread.
+        next_hint: std::sync::atomic::AtomicUsize,
+        /// The alarm's lock, which the timer thread sleeps on.
+        lock: Mutex<()>,
+        /// The alarm's condition variable: notified by an earlier deadline,
+        /// by the clock moving on, and by the stop.
+        wake: Condvar,
+    }
+
+    static MODEL: Global<Model> = Global::new(|| Model {
+        elapsed: Default::default(),
+        timer_thread: Default::default(),
+        stopped: Default::default(),
+        timer_running: Default::default(),
+        notified: Default::default(),
+        #[cfg(feature = "test-util")]
+        refused: Default::default(),
+        next_hint: Default::default(),
+        lock: Mutex::new(()),
+        wake: Condvar::new(),
+    });
+
+    /// Tick 0 of the logical clock: the same instant in every execution.
+    fn epoch() -> Instant {
+        static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        *EPOCH.get_or_init(Instant::now)
+    }
+
+    /// The logical clock: it stands still until a model moves it on.
+    pub fn now() -> Instant {
+        let elapsed = MODEL.get().elapsed.load(Ordering::Relaxed);
+        epoch() + Duration::from_nanos(elapsed)
+    }
+
+    /// Moves the logical clock on by `by`, and wakes the timer thread if it
+    /// sleeps (it looks whether its tick has come).
+    pub fn advance(by: Duration) {
+        let model = MODEL.get();
+        let _lock = model.lock.lock();
+        let by =
+            u64::try_from(by.as_nanos()).expect("a model's clock moves by less than 584 years");
+        model.elapsed.fetch_add(by, Ordering::Relaxed);
+        model.wake.notify_all();
+    }
+
+    /// Lets the first deadline of this execution start the timer thread.
+    /// Until then (and in every model that does not ask), no thread fires
+    /// deadlines: only `testing::expire` does.
+    pub fn start_timer_thread() {
+        MODEL.get().timer_thread.store(true, Ordering::Relaxed);
+    }
+
+    /// Tells the timer thread to end once it next looks at its alarm, and
+    /// waits until it has: a model must call this before it returns, since
+    /// loom then drops the execution's statics, the timer queue among them.
+    pub fn stop_timer_thread() {
+        let model = MODEL.get();
+        {
+            let _lock = model.lock.lock();
+            model.stopped.store(true, Ordering::Relaxed);
+            model.wake.notify_all();
+        }
+        while model.timer_running.load(Ordering::Relaxed) {
+            loom::thread::yield_now();
+        }
+    }
+
+    /// Whether the first deadline starts the timer thread: only once a model
+    /// asked for it ([`start_timer_thread`]).
+    pub(crate) fn timer_thread_enabled() -> bool {
+        MODEL.get().timer_thread.load(Ordering::Relaxed)
+    }
+
+    /// Where the timer thread sleeps, on the logical clock. There is one
+    /// queue per execution, so its alarm is the execution's own.
+    #[derive(Debug)]
+    pub(crate) struct Alarm(());
+
+    impl Alarm {
+        pub(crate) fn new() -> Self {
+            Self(())
+        }
+
+        pub(crate) fn lock(&self) -> MutexGuard<'static, ()> {
+            MODEL.get().lock.lock()
+        }
+
+        /// Gives the lock back and sleeps until notified, until the logical
+        /// clock reaches `until` (never, for `None`), or until stopped. A
+        /// clock that moves on but not that far does not end the sleep. As
+        /// with a condition variable, only a notify that comes while this
+        /// sleeps wakes it: one sent before is lost.
+        pub(crate) fn sleep<'a>(
+            &self,
+            mut guard: MutexGuard<'a, ()>,
+            until: Option<Instant>,
+        ) -> MutexGuard<'a, ()> {
+            let model = MODEL.get();
+            let over =
+                || model.stopped.load(Ordering::Relaxed) || until.is_some_and(|at| now() >= at);
+            model.notified.store(false, Ordering::Relaxed);
+            while !over() {
+                guard = model.wake.wait(guard);
+                if model.notified.swap(false, Ordering::Relaxed) {
+                    break;
+                }
+            }
+            guard
+        }
+
+        /// Wakes the sleeper; the caller holds the lock.
+        pub(crate) fn notify(&self) {
+            let model = MODEL.get();
+            model.notified.store(true, Ordering::Relaxed);
+            model.wake.notify_all();
+        }
+
+        /// Whether the sleeper is to stop for good ([`stop_timer_thread`]).
+        pub(crate) fn stopped(&self, _guard: &MutexGuard<'_, ()>) -> bool {
+            MODEL.get().stopped.load(Ordering::Relaxed)
+        }
+    }
+
+    pub(crate) use super::locks::loom_locks::{Condvar, Mutex, MutexGuard};
 
     /// A value global to one loom execution (loom resets it between runs).
     pub(crate) struct Global<T: 'static>(loom::lazy_static::Lazy<T>);
@@ -172,14 +384,18 @@ pub(crate) mod loom_prims {
         }
     }
 
-    /// One: loom models keep one timer shard.
+    /// Two cores, as far as the timer queue knows: enough for its timers to
+    /// land on several shards, so that models see them race across shards.
     pub(crate) fn available_parallelism() -> usize {
-        1
+        2
     }
 
-    /// Zero: loom models keep one timer shard.
+    /// As std's: threads get consecutive values in the order they first ask.
     pub(crate) fn shard_hint() -> usize {
-        0
+        loom::thread_local! {
+            static HINT: usize = MODEL.get().next_hint.fetch_add(1, Ordering::Relaxed);
+        }
+        HINT.with(|hint| *hint)
     }
 
     /// The model instance starts no timer thread, so there is nothing to
@@ -203,11 +419,27 @@ pub(crate) mod loom_prims {
 
     /// Starts a model thread. Loom joins every thread before an execution
     /// ends, so no handle is kept.
-    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(_name: &str, f: F) -> std::io::Result<()> {
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
         #[cfg(feature = "test-util")]
-        super::refuse_spawn()?;
-        loom::thread::spawn(f);
+        super::refuse_spawn(&MODEL.get().refused)?;
+        if name == "context-timer" {
+            // Tracked for `stop_timer_thread`.
+            let model = MODEL.get();
+            model.timer_running.store(true, Ordering::Relaxed);
+            loom::thread::spawn(move || {
+                f();
+                model.timer_running.store(false, Ordering::Relaxed);
+            });
+        } else {
+            loom::thread::spawn(f);
+        }
         Ok(())
+    }
+
+    /// Makes the next `count` thread starts of this execution fail.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn refuse_thread_starts(count: usize) {
+        MODEL.get().refused.store(count, Ordering::Relaxed);
     }
 
     /// The sending end of a done channel in the model-checked instance.

@@ -62,17 +62,17 @@ def created_object(kind, index, line):
     where = created[-1][2]
     if kind != "arc":
         return
-    if "wait_group/twins/textbook.rs" in where and kinds[-4:-1] == ["atomic", "mutex", "condvar"]:
+    if "wait_group/textbook.rs" in where and kinds[-4:-1] == ["atomic", "mutex", "condvar"]:
         a, m, c = (i for _, i, _ in created[-4:-1])
         labels[a], labels[m], labels[c] = ("group.count", "group.lock", "group.zero")
-    elif "stop_channel/twins/textbook.rs" in where and kinds[-3:-1] == ["mutex", "condvar"]:
+    elif "stop_channel/textbook.rs" in where and kinds[-3:-1] == ["mutex", "condvar"]:
         m, c = (i for _, i, _ in created[-3:-1])
         labels[m], labels[c] = ("stop.lock", "stop.closed")
-    elif "src/twins/textbook.rs" in where and kinds == ["atomic", "mutex", "condvar", "arc"]:
+    elif "src/context/textbook.rs" in where and kinds == ["atomic", "mutex", "condvar", "arc"]:
         nodes += 1
         a, m, c = (i for _, i, _ in created[-4:-1])
         labels[a], labels[m], labels[c] = (f"node{nodes}.err", f"node{nodes}.lock", f"node{nodes}.waiters")
-    elif "src/twins/textbook.rs" in where and kinds[-2:] == ["atomic", "arc"]:
+    elif "src/context/textbook.rs" in where and kinds[-2:] == ["atomic", "arc"]:
         dones += 1
         labels[created[-2][1]] = f"done{dones}.closed"
 

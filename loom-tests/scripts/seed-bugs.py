@@ -229,6 +229,148 @@ muts = [
   """        self.waiters.notify_all();""", "",
   "stop_channel::real_close_races_watchers",
   "a watcher still waits after close returned"),
+ # The thread planned to sleep past the new deadline and is never told.
+ ("insert does not wake the timer thread", "context/src/concurrent/timer.rs",
+  """            let _alarm = self.alarm.lock();
+            self.alarm.notify();""",
+  """            let _alarm = self.alarm.lock();""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # A wake-up sent between the thread's last look at `wake_at` and its sleep is lost.
+ ("insert wakes the timer thread without its lock", "context/src/concurrent/timer.rs",
+  """            let _alarm = self.alarm.lock();
+            self.alarm.notify();""",
+  """            self.alarm.notify();""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # The thread's plan overwrites the earlier tick an insert set during the poll.
+ ("the timer thread's plan overwrites an insert's", "context/src/concurrent/timer.rs",
+  """            self.wake_at.fetch_min(plan, Ordering::AcqRel);""",
+  """            self.wake_at.store(plan, Ordering::Release);""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # A deadline inside a tick is filed under the tick it falls in: early.
+ ("deadlines round down to a tick", "context/src/concurrent/timer.rs",
+  """        let part = u64::from(since.subsec_nanos().div_ceil(TICK_NANOS));""",
+  """        let part = u64::from(since.subsec_nanos() / TICK_NANOS);""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the deadline fired before the clock reached it"),
+ # A fired timer's key, removed by its own cancel, stops the timer now in its entry.
+ ("a wheel key's generation is not checked", "context/src/wheel.rs",
+  """        if entry.target.is_none() || entry.generation != key.generation.get() {""",
+  """        if entry.target.is_none() {""",
+  "context::real::deadlines_fire_once_the_clock_passes_them",
+  "the clock passed the deadline but the context is still open"),
+ # A refused start leaves the queue marked started: no later insert retries.
+ ("the queue counts a refused thread as started", "context/src/concurrent/timer.rs",
+  """            spawn("context-timer", move || self.run())?;
+            self.started.store(true, Ordering::Release);""",
+  """            self.started.store(true, Ordering::Release);
+            spawn("context-timer", move || self.run())?;""",
+  "context::real::refused_timer_thread_start_is_retried",
+  "the clock passed the deadline but the context is still open"),
+ # A context freed before its deadline leaves its timer armed.
+ ("a dropped context keeps its timer", "context/src/concurrent/link.rs",
+  """                layer.canceler.abandon();
+            }""",
+  """            }""",
+  "context::real::context_dropped_while_its_deadline_fires",
+  "a dropped context's timer is still armed"),
+ # The waker notifies without the group's lock: between the waiter's check of
+ # the context and its sleep, the notify is lost.
+ ("wait_context's waker skips the group's lock", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """        drop(self.0.slow.lock());
+        self.0.wake.notify_all();""",
+  """        self.0.wake.notify_all();""",
+  "waitgroup::real::wait_context_returns_once_canceled",
+  "lost wake-up: wait_context still sleeps after its context was canceled"),
+ # A waiter that gives up while the release that counted it is in flight
+ # leaves its permit behind for the next batch's wait.
+ ("a leaving waiter does not wait for the release", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """                slow = self.wake.wait(slow);
+                continue;""",
+  """                return false;""",
+  "waitgroup::real::wait_context_races_done_and_cancel",
+  "sync: WaitGroup is reused before previous Wait has returned"),
+ # A task panic is recorded, but the blocked waiters are not told.
+ ("a task panic does not wake the waiters", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """        self.slow.lock().panicked.get_or_insert(payload);
+        // Record under the lock, then notify: pairs with the `panicked`
+        // check in `wait` (see `release` for why after the unlock).
+        self.wake.notify_all();""",
+  """        self.slow.lock().panicked.get_or_insert(payload);""",
+  "waitgroup::real::task_panic_fails_every_wait",
+  "a wait still sleeps after a task panicked"),
+ # A panicked task counts as done: a wait returns as though it had finished.
+ ("a panicked task counts as done", "patterns/waitgroup/src/concurrent/wait_group.rs",
+  """                self.inner.task_panicked(payload_text(&*payload));""",
+  """                self.done();""",
+  "waitgroup::real::task_panic_fails_every_wait",
+  "returned normally although a task panicked"),
+ # Two try_go calls both find the slot free, then both take it.
+ ("try_go checks, then takes the slot", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """    fn try_acquire(shared: &Arc<Self>) -> Option<Slot<E>> {
+        let mut slots = shared.slots.lock();
+        if slots.full() {
+            return None;
+        }
+        slots.active += 1;""",
+  """    fn try_acquire(shared: &Arc<Self>) -> Option<Slot<E>> {
+        if shared.slots.lock().full() {
+            return None;
+        }
+        let mut slots = shared.slots.lock();
+        slots.active += 1;""",
+  "waitgroup::real::try_go_races_for_the_last_slot",
+  "more tasks ran at once than the limit"),
+ # A finished task frees its slot without telling a blocked go.
+ ("a freed slot wakes nobody", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        slots.active -= 1;
+        // Lock, then notify: pairs with the `full` check in `acquire`.
+        self.shared.slot_freed.notify_one();""",
+  """        slots.active -= 1;""",
+  "waitgroup::real::go_blocks_until_a_slot_frees",
+  "a go call still blocks after a slot was freed"),
+ # Lifting the limit does not tell a blocked go.
+ ("set_limit wakes nobody", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        slots.limit = limit;
+        // A larger limit, or none, may admit blocked `go` calls.
+        self.shared.slot_freed.notify_all();""",
+  """        slots.limit = limit;""",
+  "waitgroup::real::lifting_the_limit_releases_a_blocked_go",
+  "a go call still blocks after a slot was freed"),
+ # The first error is recorded but does not cancel the group's context.
+ ("the first error does not cancel", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        if let Some(cancel) = &self.cancel {
+            cancel(Some(err));
+        }""",
+  "",
+  "waitgroup::real::first_error_stops_a_waiting_sibling",
+  "the first error did not stop the sibling watching the context"),
+ # A panicking task frees its slot without canceling the group's context.
+ ("a task panic does not cancel", "patterns/waitgroup/src/concurrent/errgroup.rs",
+  """        if std::thread::panicking() {
+            // The task is panicking: tell its siblings to stop.
+            if let Some(cancel) = &self.shared.cancel {
+                cancel(None);
+            }
+        }""",
+  "",
+  "waitgroup::real::task_panic_stops_a_waiting_sibling",
+  "a task panic did not stop the sibling watching the context"),
+ # The link does not hold its context: freed with its last handle, the
+ # context is not there for the ancestor's cancel to run f.
+ ("an AfterFunc link does not hold its context", "context/src/concurrent/after_func.rs",
+  """    AfterFunc {
+        ctx: ctx.clone(),
+        registration,
+    }""",
+  """    AfterFunc {
+        ctx: super::context::background(),
+        registration,
+    }""",
+  "context::real::after_func_outlives_its_context_handles",
+  "f never ran although its context was canceled"),
 ]
 
 

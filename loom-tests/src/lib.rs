@@ -3,21 +3,21 @@
 //! Everything here is built only with the `loom` feature; without it this
 //! crate is empty. Run the models with `cargo test --features loom`.
 //!
-//! The `context` models:
+//! One folder per crate, each laid out the same way: a trait for the slice
+//! of the API the models drive (the folder's `mod.rs`), the real crate's
+//! implementation of it (`real.rs`, on [`Real`]), a textbook implementation
+//! (`textbook.rs`), and one file per kind of race with its models and, in a
+//! `twins` module, the textbook's broken twins those models reject:
 //!
-//! - [`api`]: the slice of the context API the models drive, as a trait
-//!   (and its first part, the tree alone).
-//! - [`real`]: [`Real`](real::Real), that trait over `go_context::loom`, the
-//!   `go-context` crate's own source compiled over loom's primitives.
-//! - [`models`]: one generic function per race, with its preemption bound.
-//! - [`twins`]: two textbook implementations, Go's design and the crate's
-//!   iterative one, that pass their models, and the broken twins, each a
-//!   textbook with one step written naively, that the models must reject.
+//! - [`context`]: the `go-context` crate (with a second textbook, the
+//!   crate's own iterative design, and the timer on a logical clock);
+//! - [`wait_group`]: the `go-waitgroup` crate, `WaitGroup` and `errgroup`;
+//! - [`stop_channel`]: the `go-stop-channel` crate.
 //!
-//! The `waitgroup` and `stop-channel` models, organised the same way inside
-//! [`wait_group`] and [`stop_channel`] (their real-crate implementations are
-//! on the same [`Real`](real::Real)). [`support`]: the checker and small
-//! helpers.
+//! What the textbooks do not have (the timer, `wait_context`, the error
+//! group's limit, ...) is modelled against the real crates alone, and seeded
+//! bugs (`scripts/seed-bugs.py`) check those models. [`support`]: the
+//! checker and small helpers.
 //!
 //! The tests live in `tests/context.rs`, `tests/waitgroup.rs` and
 //! `tests/stop_channel.rs` (the real crates and the textbooks: everything
@@ -30,16 +30,17 @@
 #![cfg_attr(not(feature = "loom"), allow(rustdoc::broken_intra_doc_links))]
 
 #[cfg(feature = "loom")]
-pub mod api;
-#[cfg(feature = "loom")]
-pub mod models;
-#[cfg(feature = "loom")]
-pub mod real;
+pub mod context;
 #[cfg(feature = "loom")]
 pub mod stop_channel;
 #[cfg(feature = "loom")]
 pub mod support;
 #[cfg(feature = "loom")]
-pub mod twins;
-#[cfg(feature = "loom")]
 pub mod wait_group;
+
+/// The real crates: every folder's trait implemented over the crate's loom
+/// instance (`go_context::loom`, `go_waitgroup::loom`,
+/// `go_stop_channel::loom`), in the folder's `real.rs`.
+#[cfg(feature = "loom")]
+#[derive(Debug)]
+pub struct Real;

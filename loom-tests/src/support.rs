@@ -2,7 +2,8 @@
 //! that records being woken, and a bounded wait for a thread to finish.
 
 use std::future::Future;
-use std::sync::Arc as StdArc;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc as StdArc, Mutex, Once, PoisonError};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
 use loom::model::Builder;
@@ -99,4 +100,50 @@ pub fn yield_until(preemption_bound: usize, mut done: impl FnMut() -> bool) -> b
         loom::thread::yield_now();
     }
     done()
+}
+
+/// Keeps panics whose message contains `marker` out of the test's output,
+/// for panics a model causes on purpose (it may meet them in thousands of
+/// executions). Other panics print as usual.
+pub fn hide_panics_containing(marker: &'static str) {
+    static HIDDEN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let print = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let text = message(info.payload());
+            let hidden = HIDDEN.lock().unwrap_or_else(PoisonError::into_inner);
+            if !hidden.iter().any(|marker| text.contains(marker)) {
+                drop(hidden);
+                print(info);
+            }
+        }));
+    });
+    let mut hidden = HIDDEN.lock().unwrap_or_else(PoisonError::into_inner);
+    if !hidden.contains(&marker) {
+        hidden.push(marker);
+    }
+}
+
+/// Runs `f`, which may panic with a message containing `expected`; returns
+/// whether it did. Any other panic is passed on. The expected panic is not
+/// printed (see [`hide_panics_containing`]).
+pub fn expect_panic(expected: &'static str, f: impl FnOnce()) -> bool {
+    hide_panics_containing(expected);
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(()) => false,
+        Err(payload) if message(&*payload).contains(expected) => true,
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// A panic's message, if it is text.
+fn message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&'static str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        ""
+    }
 }

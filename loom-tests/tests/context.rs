@@ -7,9 +7,10 @@
 //! which are meant to fail, run in `tests/twins.rs` and fail by assertion.
 #![cfg(feature = "loom")]
 
-use loom_tests::models::{after_func, deadline, done, iterative, tree, wakeup};
-use loom_tests::real::Real;
-use loom_tests::twins::{IterativeTextbook, Textbook};
+use loom_tests::Real;
+use loom_tests::context::iterative_textbook::IterativeTextbook;
+use loom_tests::context::textbook::Textbook;
+use loom_tests::context::{after_func, deadline, done, iterative, timer, tree, wakeup};
 
 /// One `#[test]` per model and implementation: `mod real` runs every model
 /// against the real crate, `mod textbook` those of `go` and `both` against
@@ -23,10 +24,18 @@ macro_rules! models {
     both: [$($both_module:ident :: $both:ident),* $(,)?],
         // Against the real crate and the iterative textbook only: Go keeps a
     // context nobody refers to registered; here it leaves its parent at once.
-    ours: [$($ours_module:ident :: $ours:ident),* $(,)?] $(,)?
+    ours: [$($ours_module:ident :: $ours:ident),* $(,)?],
+        // Against the real crate alone: there is no textbook of them.
+        crate_only: [$($crate_module:ident :: $crate_only:ident),* $(,)?] $(,)?
     ) => {
         mod real {
             use super::*;
+            $(
+                #[test]
+                fn $crate_only() {
+                    $crate_module::$crate_only();
+                }
+            )*
             $(
                 #[test]
                 fn $go() {
@@ -114,5 +123,13 @@ models! {
         iterative::child_detach_races_parent_cancel,
         iterative::chain_dropped_leaf_first_races_root_cancel,
         iterative::chain_dropped_root_first_races_root_cancel,
+    ],
+    // The deadline queue and its thread, on the logical clock: the crate's
+    // own, with no textbook; seeded bugs check these models.
+    crate_only: [
+        after_func::after_func_outlives_its_context_handles,
+        timer::deadlines_fire_once_the_clock_passes_them,
+        timer::refused_timer_thread_start_is_retried,
+        timer::context_dropped_while_its_deadline_fires,
     ],
 }

@@ -2,16 +2,16 @@
 //! and against the textbook the twins are made from: both must pass.
 #![cfg(feature = "loom")]
 
-use loom_tests::real::Real;
-use loom_tests::stop_channel::models;
-use loom_tests::stop_channel::twins::Textbook;
+use loom_tests::Real;
+use loom_tests::stop_channel::close;
+use loom_tests::stop_channel::textbook::Textbook;
 
 #[test]
 fn real_close_races_watchers() {
-    models::close_races_watchers::<Real>();
+    close::close_races_watchers::<Real>();
 }
 
 #[test]
 fn textbook_close_races_watchers() {
-    models::close_races_watchers::<Textbook>();
+    close::close_races_watchers::<Textbook>();
 }

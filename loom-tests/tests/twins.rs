@@ -1,7 +1,8 @@
 //! Every broken twin, rejected by the model written for its race.
 //!
-//! Each test runs a model from `loom_tests::models` against a twin from
-//! `loom_tests::twins` and expects the model's own assertion message. None
+//! Each test runs a model against a twin from the same race file
+//! (`loom_tests::<crate>::<race>`, the model and its `twins` module) and
+//! expects the model's own assertion message. None
 //! of these can end in a hang: the wake-up models bound their waits (see
 //! `support::yield_until`), and nothing else blocks on the twins' behalf.
 //!
@@ -10,11 +11,23 @@
 //! the failing execution (see `README.md` for how to replay one).
 #![cfg(feature = "loom")]
 
-use loom_tests::models::{after_func, deadline, done, iterative, tree, wakeup};
-use loom_tests::twins::{
-    CascadeOverwrites, CheckThenRegister, DoneFastPath, DropSkipsDetach, ErrSkipsDone,
-    FiredTimerLeaks, LoserReturnsEarly, LostWakeup, SharedCancel, SignalBeforeErr, SplitClaim,
-    StaleWakerSlot, StopCheckThenSet, TornCause, UnlinkWholeChain, WalkStopsAtDeadChild,
+use loom_tests::context::after_func::{self, twins::StopCheckThenSet};
+use loom_tests::context::deadline::{self, twins::FiredTimerLeaks};
+use loom_tests::context::done::{
+    self,
+    twins::{DoneFastPath, ErrSkipsDone, SignalBeforeErr},
+};
+use loom_tests::context::iterative::{
+    self,
+    twins::{LoserReturnsEarly, SplitClaim, UnlinkWholeChain, WalkStopsAtDeadChild},
+};
+use loom_tests::context::tree::{
+    self,
+    twins::{CascadeOverwrites, CheckThenRegister, DropSkipsDetach, SharedCancel, TornCause},
+};
+use loom_tests::context::wakeup::{
+    self,
+    twins::{LostWakeup, StaleWakerSlot},
 };
 
 #[test]
@@ -157,21 +170,22 @@ fn unlink_whole_chain_root_first() {
 }
 
 mod wait_group {
-    use loom_tests::wait_group::models;
-    use loom_tests::wait_group::twins::{
-        CheckThenRecord, CheckThenSleep, NotifyOne, RelaxedCounter,
+    use loom_tests::wait_group::errgroup::{self, twins::CheckThenRecord};
+    use loom_tests::wait_group::wait::{
+        self,
+        twins::{CheckThenSleep, NotifyOne, RelaxedCounter},
     };
 
     #[test]
     #[should_panic(expected = "Causality violation")]
     fn relaxed_counter() {
-        models::wait_returns_after_every_done::<RelaxedCounter>();
+        wait::wait_returns_after_every_done::<RelaxedCounter>();
     }
 
     #[test]
     #[should_panic(expected = "a waiter still sleeps after the counter reached zero")]
     fn notify_one() {
-        models::every_waiter_released::<NotifyOne>();
+        wait::every_waiter_released::<NotifyOne>();
     }
 
     #[test]
@@ -179,29 +193,31 @@ mod wait_group {
         expected = "lost wake-up: the waiter still sleeps after the counter reached zero"
     )]
     fn check_then_sleep() {
-        models::done_races_wait_then_reuse::<CheckThenSleep>();
+        wait::done_races_wait_then_reuse::<CheckThenSleep>();
     }
 
     #[test]
     #[should_panic(expected = "the context's cause is not the error wait returned")]
     fn check_then_record() {
-        models::first_error_wins_and_cancels::<CheckThenRecord>();
+        errgroup::first_error_wins_and_cancels::<CheckThenRecord>();
     }
 }
 
 mod stop_channel {
-    use loom_tests::stop_channel::models;
-    use loom_tests::stop_channel::twins::{CheckThenSleep, CheckThenSubscribe};
+    use loom_tests::stop_channel::close::{
+        self,
+        twins::{CheckThenSleep, CheckThenSubscribe},
+    };
 
     #[test]
     #[should_panic(expected = "a watcher missed the close")]
     fn check_then_subscribe() {
-        models::close_races_watchers::<CheckThenSubscribe>();
+        close::close_races_watchers::<CheckThenSubscribe>();
     }
 
     #[test]
     #[should_panic(expected = "a watcher still waits after close returned")]
     fn check_then_sleep() {
-        models::close_races_watchers::<CheckThenSleep>();
+        close::close_races_watchers::<CheckThenSleep>();
     }
 }

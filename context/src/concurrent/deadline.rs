@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use super::cancel::{CancelFunc, derive, with_cancel};
 use super::context::Context;
 use super::link::Link;
-use super::sync::{Arc, Weak};
+use super::sync::{Arc, Weak, now};
 use super::timer::{self, Expire};
 use super::tree;
 use crate::error::{Cause, Error};
@@ -76,7 +76,7 @@ pub fn with_deadline_cause(
         return with_cancel(parent);
     }
     let link = derive(parent, Some(deadline), cause);
-    if deadline <= Instant::now() {
+    if deadline <= now() {
         link.clone().expire(); // born expired
     } else {
         arm(&link, deadline);
@@ -145,7 +145,7 @@ pub fn with_timeout_cause(
     timeout: Duration,
     cause: Option<Cause>,
 ) -> (Context, CancelFunc) {
-    match Instant::now().checked_add(timeout) {
+    match now().checked_add(timeout) {
         Some(deadline) => with_deadline_cause(parent, deadline, cause),
         None => with_cancel(parent),
     }

@@ -28,7 +28,8 @@ mod tree;
 mod canceler;
 // Threads blocked on a node, woken by relay.
 mod sleeper;
-// The deadline queue, which knows nothing of contexts.
+// The deadline queue and its thread, which know nothing of contexts (the
+// wheel each shard keeps is `crate::wheel`, which knows no threads either).
 mod timer;
 
 pub use self::after_func::{AfterFunc, after_func};

@@ -113,5 +113,5 @@ pub fn registered_wakers(ctx: &Context) -> usize {
 /// assert!(ctx.is_done());
 /// ```
 pub fn refuse_thread_starts(count: usize) {
-    crate::sync::REFUSED_SPAWNS.store(count, std::sync::atomic::Ordering::Relaxed);
+    super::sync::refuse_thread_starts(count);
 }

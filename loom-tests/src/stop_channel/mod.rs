@@ -1,9 +1,9 @@
 //! Models of the `go-stop-channel` crate: closing racing with watchers.
 //!
-//! Organised as the context models are: [`StopChannels`] is the slice of
-//! the API the model drives, implemented by the real crate
-//! (`go_stop_channel::loom`, in [`real`]), by a textbook implementation and by
-//! broken twins ([`twins`]); the model is in [`models`].
+//! Laid out as the context models are: [`StopChannels`] is the slice of the
+//! API the model drives, implemented by the real crate
+//! (`go_stop_channel::loom`, in [`real`]) and by a textbook ([`textbook`]);
+//! [`close`] has the model and the textbook's twins it rejects.
 //!
 //! The channel is crossbeam's, which loom cannot see into: the models only
 //! `try_recv` on it, and only check what loom can order, namely that a
@@ -12,9 +12,10 @@
 //! channel disconnected then finds `is_closed`) depends on crossbeam's own
 //! synchronisation, which loom does not model.
 
-pub mod models;
 pub mod real;
-pub mod twins;
+pub mod textbook;
+
+pub mod close;
 
 /// A closable stop signal, as the models use it.
 pub trait StopChannels: 'static {

@@ -4,7 +4,7 @@ use ::go_stop_channel::loom::{StopSignal, StopSource, stop_channel};
 use crossbeam_channel::TryRecvError;
 
 use super::StopChannels;
-use crate::real::Real;
+use crate::Real;
 
 impl StopChannels for Real {
     type Source = StopSource;

@@ -1,17 +1,31 @@
 //! Models of the `go-waitgroup` crate: `WaitGroup` and `errgroup`.
 //!
-//! Organised as the context models are: a trait for the slice of the API the
+//! Laid out as the context models are: a trait for the slice of the API the
 //! models drive ([`WaitGroups`], [`ErrGroups`]), implemented by the real
-//! crate (`go_waitgroup::loom`, in [`real`]), by a textbook implementation and
-//! by broken twins ([`twins`]); the models are in [`models`].
+//! crate (`go_waitgroup::loom`, in [`real`]) and by a textbook
+//! ([`textbook`]); one file per kind of race, each with its models and the
+//! textbook's broken twins that they reject:
+//!
+//! | race file | models | twins |
+//! |---|---|---|
+//! | [`wait`] | `wait` and the last `done` (models 10, 11) | `RelaxedCounter`, `NotifyOne`, `CheckThenSleep` |
+//! | [`errgroup`] | the first error (model 12); the limit, `try_go`, a sibling stopped by an error or a panic | `CheckThenRecord` |
+//! | [`waiting`] | `wait_context`; a task panic failing every wait | none |
+//!
+//! The models of what the textbook does not have (`wait_context`, the
+//! task-panic path, the error group's limit) run against the real crate
+//! alone, and seeded bugs (`scripts/seed-bugs.py`) check them.
 
 use std::fmt;
 
 use ::go_context::loom::Context;
 
-pub mod models;
 pub mod real;
-pub mod twins;
+pub mod textbook;
+
+pub mod errgroup;
+pub mod wait;
+pub mod waiting;
 
 /// Go's `sync.WaitGroup`, as the models use it.
 pub trait WaitGroups: 'static {

@@ -5,7 +5,7 @@ use ::go_waitgroup::loom::WaitGroup;
 use ::go_waitgroup::loom::errgroup::Group;
 
 use super::{ErrGroups, TaskError, WaitGroups};
-use crate::real::Real;
+use crate::Real;
 
 impl WaitGroups for Real {
     type Group = WaitGroup;
