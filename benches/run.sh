@@ -25,7 +25,7 @@
 # criterion too: a filter such as `CancelTree` runs one group, and the
 # generator then mixes the fresh estimates with the older ones it finds.
 # Run it on a quiet machine: the load average at the start and at the end is
-# recorded in RESULTS.md.
+# recorded in the page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,5 +1,5 @@
 //! Go's `context/benchmark_test.go`, ported one to one: same names, same
-//! shapes. `benches/README.md` describes each; `RESULTS.md` sets our figures
+//! shapes. `benches/README.md` describes each; the results pages set our figures
 //! beside Go's.
 //!
 //! Two differences from Go are forced by the languages, and handled the same

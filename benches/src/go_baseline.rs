@@ -7,7 +7,7 @@
 //! [`crate::parallel`]).
 //!
 //! The results generator (`src/bin/results.rs`) reads this table to print
-//! the Go comparison in `RESULTS.md`.
+//! the Go comparison in the results pages.
 
 /// One Go benchmark and its figure.
 #[derive(Debug, Clone, Copy)]

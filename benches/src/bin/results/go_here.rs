@@ -1,4 +1,4 @@
-//! Reading `benches/go-baseline.txt`: Go's own benchmarks run on this machine
+//! Reading `benches/go-baseline/<cpu family>/go<version>.txt`: Go's own benchmarks run on this machine
 //! by `benches/go-baseline.sh`.
 
 use std::collections::HashMap;

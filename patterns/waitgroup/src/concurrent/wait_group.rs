@@ -486,7 +486,7 @@ impl WaitGroup {
     /// does. Use it to run a group's tasks on a pool instead of a thread
     /// each: `go` starts an operating-system thread per task (tens of
     /// microseconds), while a pool such as rayon's only queues a closure
-    /// (well under one; `benches/RESULTS.md` has the figures).
+    /// (well under one; the results pages, `benches/RESULTS-*.md`, have the figures).
     ///
     /// # Panics
     ///
