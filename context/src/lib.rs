@@ -211,6 +211,12 @@ pub use threads::{
 #[doc(hidden)]
 pub mod loom;
 
+// A third instance, over shuttle's primitives, for randomized checks of
+// configurations too large for loom.
+#[cfg(feature = "shuttle")]
+#[doc(hidden)]
+pub mod shuttle;
+
 /// Returns why `ctx` was canceled, Go's `context.Cause(ctx)`; the same as
 /// [`Context::cause`].
 ///

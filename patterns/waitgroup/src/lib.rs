@@ -145,6 +145,12 @@ mod scoped;
 #[doc(hidden)]
 pub mod loom;
 
+// A third instance, over shuttle's primitives, for randomized checks of
+// configurations too large for loom.
+#[cfg(feature = "shuttle")]
+#[doc(hidden)]
+pub mod shuttle;
+
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
