@@ -178,6 +178,9 @@
 //!   users. It builds a second copy of the concurrent core over
 //!   [loom](https://docs.rs/loom)'s primitives, hidden from these docs, and
 //!   turns on `test-util`.
+//! - `shuttle`: the same, over [shuttle](https://docs.rs/shuttle)'s
+//!   primitives, for the repository's randomized checks of configurations
+//!   too large for loom.
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]

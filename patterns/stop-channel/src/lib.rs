@@ -103,7 +103,9 @@
 //! With the `loom` feature the crate also builds a second copy of its types
 //! whose own synchronisation (the sender slot, the closed flag and the
 //! blocking waits) runs on [loom](https://docs.rs/loom)'s primitives, for the
-//! workspace's model checks. It is not part of the API.
+//! workspace's model checks, and with the `shuttle` feature a third over
+//! [shuttle](https://docs.rs/shuttle)'s, for its randomized checks. Neither
+//! is part of the API.
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 

@@ -121,8 +121,10 @@
 //!
 //! With the `loom` feature the crate also builds a second copy of
 //! [`WaitGroup`] and [`errgroup`] over [loom](https://docs.rs/loom)'s
-//! primitives and `go_context::loom`, for the workspace's model checks. It is
-//! not part of the API.
+//! primitives and `go_context::loom`, for the workspace's model checks, and
+//! with the `shuttle` feature a third over [shuttle](https://docs.rs/shuttle)'s
+//! and `go_context::shuttle`, for its randomized checks. Neither is part of
+//! the API.
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 
