@@ -7,10 +7,11 @@ tests and the loom models as the oracle.
     python3 loom-tests/scripts/mutants.py resume context 3  # from the doctests on
     python3 loom-tests/scripts/mutants.py ci           # what CI runs (see below)
 
-Each core file is compiled twice (the std instance and the loom one), so
-`cargo mutants --list` names each of its mutants twice; the edit is the same
-text in one file, so only the first copy is tested (`--shard 0/2` of the
-list, whose copies come one instance after the other).
+Each core file is compiled once per instance (std's, loom's, shuttle's),
+and cargo-mutants follows every `mod` item whatever its `cfg`, so `cargo
+mutants --list` names each of its mutants once per instance; the edit is
+the same text in one file, so only the first copy is tested (`--shard 0/n`
+of the list, whose copies come one instance after the other).
 
 A group is tested in passes, each on the mutants the one before left. First
 the ordinary tests of its crate, doctests aside (no loom: a build of one
@@ -53,7 +54,7 @@ CONTEXT_TESTS = [
     "waiting",
 ]
 
-# name: (files, tested twice-compiled?, first pass, loom pass, doc pass)
+# name: (files, compiled once per instance?, first pass, loom pass, doc pass)
 # A pass is (cargo test arguments, timeout in seconds). The first pass
 # leaves out the doctests (each compiles on its own: minutes a mutant); the
 # few mutants that survive both other passes get them last.
@@ -134,15 +135,25 @@ def outcomes(out):
     return found
 
 
+def copies(files):
+    """How many times `cargo mutants --list` names each mutant of `files`:
+    once per instance that compiles them."""
+    run = cargo_mutants(["--list"] + [a for f in files for a in ("-f", f)], capture=True)
+    names = run.stdout.splitlines()
+    n = len(names) // max(1, len(set(names)))
+    assert len(names) == n * len(set(names)), "the instances list different mutants"
+    return n
+
+
 def run_group(group, files=None, out_suffix="", passes=3, start=0):
     """The passes over a group (or some of its files), each on the
     survivors of the one before; returns the survivors of the last. With
     `start`, the passes before it are taken from their earlier results."""
-    all_files, twice, *oracles = GROUPS[group]
+    all_files, per_instance, *oracles = GROUPS[group]
     files = files or all_files
     common = [a for f in files for a in ("-f", f)]
-    if twice:
-        common += ["--shard", "0/2", "--sharding", "slice"]
+    if per_instance:
+        common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
     suffixes = ("", "-loom", "-doc")
     survivors = None
     if start:
