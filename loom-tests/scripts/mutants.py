@@ -170,6 +170,37 @@ def run_group(group, files=None, out_suffix="", passes=3, start=0):
     return survivors
 
 
+def report(groups):
+    """A Markdown table of a run's outcomes, file by file: what each pass
+    caught, and what survived them all (for MUTANTS.md)."""
+    rows = {}
+
+    def add(name, column):
+        row = rows.setdefault(name.split(":")[0], {})
+        row[column] = row.get(column, 0) + 1
+
+    for group in groups:
+        passes = [outcomes(os.path.join(OUT, group + suffix))
+                  for suffix in ("", "-loom", "-doc")
+                  if os.path.exists(os.path.join(OUT, group + suffix, "mutants.out"))]
+        for n, found in enumerate(passes):
+            for name in found["caught"]:
+                add(name, ("tests", "models", "doctests")[n])
+            for name in found["timeout"]:
+                add(name, "timeout")
+            for name in found["unviable"]:
+                add(name, "unviable")
+        for name in passes[-1]["missed"] if passes else []:
+            add(name, "survive")
+    columns = ("tests", "models", "doctests", "timeout", "unviable", "survive")
+    print("| file | mutants | caught by the tests | by the models | by the doctests "
+          "| timed out (a hang) | unviable | survive |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for path, row in sorted(rows.items()):
+        cells = " | ".join(str(row.get(c, 0)) for c in columns)
+        print(f"| `{path}` | {sum(row.values())} | {cells} |")
+
+
 def explained():
     """The survivors `MUTANTS.md` explains: the first column of its table,
     in backquotes."""
@@ -215,6 +246,8 @@ def main():
         for group in sys.argv[2:] or GROUPS:
             for survivor in run_group(group, start=start):
                 print("SURVIVED", survivor)
+    elif command == "report":
+        report(sys.argv[2:] or GROUPS)
     elif command == "ci":
         list_check()
         known = explained()
