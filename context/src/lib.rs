@@ -197,6 +197,9 @@
 //!   users. It builds a second copy of the concurrent core over
 //!   [loom](https://docs.rs/loom)'s primitives, hidden from these docs, and
 //!   turns on `test-util`.
+//! - `shuttle`: the same, over [shuttle](https://docs.rs/shuttle)'s
+//!   primitives, for the repository's randomized checks of configurations
+//!   too large for loom.
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -229,6 +232,12 @@ pub use threads::{
 #[cfg(feature = "loom")]
 #[doc(hidden)]
 pub mod loom;
+
+// A third instance, over shuttle's primitives, for randomized checks of
+// configurations too large for loom.
+#[cfg(feature = "shuttle")]
+#[doc(hidden)]
+pub mod shuttle;
 
 /// Returns why `ctx` was canceled, Go's `context.Cause(ctx)`; the same as
 /// [`Context::cause`].

@@ -521,3 +521,301 @@ pub(crate) mod loom_prims {
     /// against the cancel, and what the models explore.
     pub(crate) use std::sync::OnceLock as OnceCell;
 }
+
+/// Primitives for the randomly scheduled instance: shuttle's, behind the
+/// same names. As in the loom instance, deadlines run on a logical clock that
+/// a test moves on, and the timer thread starts only when a test asks.
+#[cfg(feature = "shuttle")]
+pub(crate) mod shuttle_prims {
+    use std::marker::PhantomData;
+    use std::sync::PoisonError;
+    use std::sync::atomic::{AtomicBool as StdBool, AtomicU64 as StdU64, AtomicUsize as StdUsize};
+    use std::time::{Duration, Instant};
+
+    /// std's, as in the loom instance: the tree's downward links are `Weak`.
+    pub(crate) use std::sync::{Arc, Weak};
+
+    pub(crate) use shuttle::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+
+    #[cfg(test)]
+    pub(crate) const TIMER_THREAD: bool = false;
+
+    /// Boxed: shuttle's mutex is hundreds of bytes, which would make every
+    /// link carry them (and clippy object to the size of `Layer`).
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(Box<shuttle::sync::Mutex<T>>);
+
+    pub(crate) type MutexGuard<'a, T> = shuttle::sync::MutexGuard<'a, T>;
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(Box::new(shuttle::sync::Mutex::new(value)))
+        }
+
+        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        }
+    }
+
+    #[derive(Debug)]
+    pub(crate) struct Condvar(shuttle::sync::Condvar);
+
+    impl Condvar {
+        pub(crate) fn new() -> Self {
+            Self(shuttle::sync::Condvar::new())
+        }
+
+        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
+        }
+
+        pub(crate) fn notify_all(&self) {
+            self.0.notify_all();
+        }
+    }
+
+    /// A value global to one shuttle execution (shuttle drops it at the end).
+    pub(crate) struct Global<T: Sync + 'static>(shuttle::lazy_static::Lazy<T>);
+
+    impl<T: Sync + 'static> Global<T> {
+        pub(crate) const fn new(init: fn() -> T) -> Self {
+            Self(shuttle::lazy_static::Lazy::new(init))
+        }
+
+        pub(crate) fn get(&'static self) -> &'static T {
+            self.0.get()
+        }
+    }
+
+    /// What a test controls, fresh for each execution: see the loom
+    /// instance's `Model`. Shuttle, too, runs one thread at a time.
+    struct Model {
+        elapsed: StdU64,
+        timer_thread: StdBool,
+        stopped: StdBool,
+        timer_running: StdBool,
+        notified: StdBool,
+        #[cfg(feature = "test-util")]
+        refused: StdUsize,
+        next_hint: StdUsize,
+        lock: Mutex<()>,
+        wake: Condvar,
+    }
+
+    static MODEL: Global<Model> = Global::new(|| Model {
+        elapsed: StdU64::new(0),
+        timer_thread: StdBool::new(false),
+        stopped: StdBool::new(false),
+        timer_running: StdBool::new(false),
+        notified: StdBool::new(false),
+        #[cfg(feature = "test-util")]
+        refused: StdUsize::new(0),
+        next_hint: StdUsize::new(0),
+        lock: Mutex::new(()),
+        wake: Condvar::new(),
+    });
+
+    /// Tick 0 of the logical clock: the same instant in every execution.
+    fn epoch() -> Instant {
+        static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        *EPOCH.get_or_init(Instant::now)
+    }
+
+    /// The logical clock: it stands still until a test moves it on.
+    pub fn now() -> Instant {
+        epoch() + Duration::from_nanos(MODEL.get().elapsed.load(Ordering::Relaxed))
+    }
+
+    /// Moves the logical clock on by `by`, and wakes the timer thread if it
+    /// sleeps.
+    pub fn advance(by: Duration) {
+        let model = MODEL.get();
+        let _lock = model.lock.lock();
+        let by = u64::try_from(by.as_nanos()).expect("a test's clock moves by less than 584 years");
+        model.elapsed.fetch_add(by, Ordering::Relaxed);
+        model.wake.notify_all();
+    }
+
+    /// Lets the first deadline of this execution start the timer thread.
+    pub fn start_timer_thread() {
+        MODEL.get().timer_thread.store(true, Ordering::Relaxed);
+    }
+
+    /// Tells the timer thread to end, and waits until it has: a test must
+    /// call this before it returns, since shuttle then drops the
+    /// execution's statics, the timer queue among them.
+    pub fn stop_timer_thread() {
+        let model = MODEL.get();
+        {
+            let _lock = model.lock.lock();
+            model.stopped.store(true, Ordering::Relaxed);
+            model.wake.notify_all();
+        }
+        while model.timer_running.load(Ordering::Relaxed) {
+            shuttle::thread::yield_now();
+        }
+    }
+
+    pub(crate) fn timer_thread_enabled() -> bool {
+        MODEL.get().timer_thread.load(Ordering::Relaxed)
+    }
+
+    /// Where the timer thread sleeps, on the logical clock: the loom
+    /// instance's alarm, over shuttle's primitives.
+    #[derive(Debug)]
+    pub(crate) struct Alarm(());
+
+    impl Alarm {
+        pub(crate) fn new() -> Self {
+            Self(())
+        }
+
+        pub(crate) fn lock(&self) -> MutexGuard<'static, ()> {
+            MODEL.get().lock.lock()
+        }
+
+        pub(crate) fn sleep<'a>(
+            &self,
+            mut guard: MutexGuard<'a, ()>,
+            until: Option<Instant>,
+        ) -> MutexGuard<'a, ()> {
+            let model = MODEL.get();
+            let over =
+                || model.stopped.load(Ordering::Relaxed) || until.is_some_and(|at| now() >= at);
+            model.notified.store(false, Ordering::Relaxed);
+            while !over() {
+                guard = model.wake.wait(guard);
+                if model.notified.swap(false, Ordering::Relaxed) {
+                    break;
+                }
+            }
+            guard
+        }
+
+        pub(crate) fn notify(&self) {
+            let model = MODEL.get();
+            model.notified.store(true, Ordering::Relaxed);
+            model.wake.notify_all();
+        }
+
+        pub(crate) fn stopped(&self, _guard: &MutexGuard<'_, ()>) -> bool {
+            MODEL.get().stopped.load(Ordering::Relaxed)
+        }
+    }
+
+    /// Four cores, as far as the timer queue knows: sixteen shards.
+    pub(crate) fn available_parallelism() -> usize {
+        4
+    }
+
+    /// As std's: threads get consecutive values in the order they first ask.
+    pub(crate) fn shard_hint() -> usize {
+        shuttle::thread_local! {
+            static HINT: usize = MODEL.get().next_hint.fetch_add(1, Ordering::Relaxed);
+        }
+        HINT.with(|hint| *hint)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn fail_next_spawn() {}
+
+    pub(crate) use shuttle::thread::Thread;
+
+    pub(crate) fn current_thread() -> Thread {
+        shuttle::thread::current()
+    }
+
+    /// Shuttle has no clock: a timeout parks like no timeout.
+    pub(crate) fn park(_timeout: Option<Duration>) {
+        shuttle::thread::park();
+    }
+
+    pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::Result<()> {
+        #[cfg(feature = "test-util")]
+        super::refuse_spawn(&MODEL.get().refused)?;
+        if name == "context-timer" {
+            let model = MODEL.get();
+            model.timer_running.store(true, Ordering::Relaxed);
+            shuttle::thread::spawn(move || {
+                f();
+                model.timer_running.store(false, Ordering::Relaxed);
+            });
+        } else {
+            shuttle::thread::spawn(f);
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "test-util")]
+    pub(crate) fn refuse_thread_starts(count: usize) {
+        MODEL.get().refused.store(count, Ordering::Relaxed);
+    }
+
+    /// The sending end of a done channel here: a shuttle flag, for the same
+    /// reason as in the loom instance (shuttle cannot see into crossbeam).
+    #[derive(Debug)]
+    pub(crate) struct Sender<T> {
+        closed: Arc<AtomicBool>,
+        message: PhantomData<T>,
+    }
+
+    /// The receiving end of a done channel here; see the loom instance's.
+    #[derive(Debug)]
+    pub struct Receiver<T> {
+        closed: Option<Arc<AtomicBool>>,
+        message: PhantomData<T>,
+    }
+
+    impl<T> Receiver<T> {
+        /// As crossbeam's `try_recv` on a channel nothing is sent on.
+        pub fn try_recv(&self) -> Result<T, crossbeam_channel::TryRecvError> {
+            match &self.closed {
+                Some(closed) if closed.load(Ordering::Acquire) => {
+                    Err(crossbeam_channel::TryRecvError::Disconnected)
+                }
+                _ => Err(crossbeam_channel::TryRecvError::Empty),
+            }
+        }
+    }
+
+    impl<T> Clone for Receiver<T> {
+        fn clone(&self) -> Self {
+            Self {
+                closed: self.closed.clone(),
+                message: PhantomData,
+            }
+        }
+    }
+
+    impl<T> Drop for Sender<T> {
+        fn drop(&mut self) {
+            self.closed.store(true, Ordering::Release);
+        }
+    }
+
+    pub(crate) fn bounded<T>(_capacity: usize) -> (Sender<T>, Receiver<T>) {
+        let closed = Arc::new(AtomicBool::new(false));
+        let rx = Receiver {
+            closed: Some(closed.clone()),
+            message: PhantomData,
+        };
+        let tx = Sender {
+            closed,
+            message: PhantomData,
+        };
+        (tx, rx)
+    }
+
+    /// A channel that never closes, as crossbeam's `never`.
+    pub(crate) fn never_ref() -> &'static Receiver<()> {
+        static NEVER: Receiver<()> = Receiver {
+            closed: None,
+            message: PhantomData,
+        };
+        &NEVER
+    }
+
+    /// A cell written once, read without a lock; std's, as in the loom
+    /// instance: it is written only under a canceler's (shuttle) lock.
+    pub(crate) use std::sync::OnceLock as OnceCell;
+}

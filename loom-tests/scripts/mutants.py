@@ -3,18 +3,21 @@
 tests and the loom models as the oracle.
 
     python3 loom-tests/scripts/mutants.py list-check   # every core module has mutants
-    python3 loom-tests/scripts/mutants.py run context  # one group, both passes
+    python3 loom-tests/scripts/mutants.py run context  # one group, every pass
+    python3 loom-tests/scripts/mutants.py resume context 3  # from the doctests on
     python3 loom-tests/scripts/mutants.py ci           # what CI runs (see below)
 
-Each core file is compiled twice (the std instance and the loom one), so
-`cargo mutants --list` names each of its mutants twice; the edit is the same
-text in one file, so only the first copy is tested (`--shard 0/2` of the
-list, whose copies come one instance after the other).
+Each core file is compiled once per instance (std's, loom's, shuttle's),
+and cargo-mutants follows every `mod` item whatever its `cfg`, so `cargo
+mutants --list` names each of its mutants once per instance; the edit is
+the same text in one file, so only the first copy is tested (`--shard 0/n`
+of the list, whose copies come one instance after the other).
 
-A group is tested in two passes. First the ordinary tests of its crate (no
-loom: a build of one instance, and most mutants are caught there); then
-the mutants that survived, against the loom models of the crate, which need
-the loom instance and `loom-tests` built. A mutant that survives both is
+A group is tested in passes, each on the mutants the one before left. First
+the ordinary tests of its crate, doctests aside (no loom: a build of one
+instance, and most mutants are caught there); then the loom models of the
+crate, which need the loom instance and `loom-tests` built; last the
+crate's doctests, which compile one by one. A mutant that survives both is
 listed in `loom-tests/MUTANTS.md`, killed by a new test or model, or
 explained there (an equivalent mutant, or code no test can reach).
 
@@ -51,8 +54,10 @@ CONTEXT_TESTS = [
     "waiting",
 ]
 
-# name: (files, tested twice-compiled?, first pass, loom pass)
-# A pass is (cargo test arguments, timeout in seconds).
+# name: (files, compiled once per instance?, first pass, loom pass, doc pass)
+# A pass is (cargo test arguments, timeout in seconds). The first pass
+# leaves out the doctests (each compiles on its own: minutes a mutant); the
+# few mutants that survive both other passes get them last.
 GROUPS = {
     "context": (
         ["context/src/concurrent/" + f for f in (
@@ -64,6 +69,7 @@ GROUPS = {
          + ["--cargo-test-arg=--test=" + t for t in CONTEXT_TESTS], 60),
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=context"], 150),
+        (["--test-package", "go-context", "--cargo-test-arg=--doc"], 600),
     ),
     "wheel": (
         SINGLE, False,
@@ -73,6 +79,7 @@ GROUPS = {
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=context", "--cargo-test-arg=--",
           "--cargo-test-arg=timer", "--cargo-test-arg=deadline"], 150),
+        (["--test-package", "go-context", "--cargo-test-arg=--doc"], 600),
     ),
     "waitgroup": (
         ["patterns/waitgroup/src/concurrent/wait_group.rs",
@@ -82,6 +89,7 @@ GROUPS = {
           "--cargo-test-arg=--tests"], 60),
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=waitgroup"], 240),
+        (["--test-package", "go-waitgroup", "--cargo-test-arg=--doc"], 600),
     ),
     "stop-channel": (
         ["patterns/stop-channel/src/concurrent/" + f
@@ -91,6 +99,7 @@ GROUPS = {
           "--cargo-test-arg=--tests"], 40),
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=stop_channel"], 150),
+        (["--test-package", "go-stop-channel", "--cargo-test-arg=--doc"], 600),
     ),
 }
 
@@ -126,28 +135,70 @@ def outcomes(out):
     return found
 
 
-def run_group(group, files=None, out_suffix=""):
-    """Both passes over a group (or some of its files); returns the
-    survivors of the second."""
-    all_files, twice, first, loom = GROUPS[group]
+def copies(files):
+    """How many times `cargo mutants --list` names each mutant of `files`:
+    once per instance that compiles them."""
+    run = cargo_mutants(["--list"] + [a for f in files for a in ("-f", f)], capture=True)
+    names = run.stdout.splitlines()
+    n = len(names) // max(1, len(set(names)))
+    assert len(names) == n * len(set(names)), "the instances list different mutants"
+    return n
+
+
+def run_group(group, files=None, out_suffix="", passes=3, start=0):
+    """The passes over a group (or some of its files), each on the
+    survivors of the one before; returns the survivors of the last. With
+    `start`, the passes before it are taken from their earlier results."""
+    all_files, per_instance, *oracles = GROUPS[group]
     files = files or all_files
     common = [a for f in files for a in ("-f", f)]
-    if twice:
-        common += ["--shard", "0/2", "--sharding", "slice"]
-    out = os.path.join(OUT, group + out_suffix)
-    args, timeout = first
-    cargo_mutants(common + args + ["--timeout", str(timeout), "-o", out])
-    missed = outcomes(out)["missed"]
-    print(f"{group}: {len(missed)} survived the tests", flush=True)
-    if not missed:
-        return []
-    out_loom = out + "-loom"
-    args, timeout = loom
-    regexes = [a for m in missed for a in ("-F", "^" + re.escape(m) + "$")]
-    cargo_mutants(common + args + regexes + ["--timeout", str(timeout), "-o", out_loom])
-    survivors = outcomes(out_loom)["missed"]
-    print(f"{group}: {len(survivors)} survived the loom models too", flush=True)
+    if per_instance:
+        common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
+    suffixes = ("", "-loom", "-doc")
+    survivors = None
+    if start:
+        out = os.path.join(OUT, group + out_suffix + suffixes[start - 1])
+        survivors = outcomes(out)["missed"]
+    for n, (args, timeout) in list(enumerate(oracles[:passes]))[start:]:
+        if survivors == []:
+            break
+        out = os.path.join(OUT, group + out_suffix + suffixes[n])
+        only = [a for m in survivors for a in ("-F", "^" + re.escape(m) + "$")] if n else []
+        cargo_mutants(common + args + only + ["--timeout", str(timeout), "-o", out])
+        survivors = outcomes(out)["missed"]
+        print(f"{group}: {len(survivors)} survived pass {n + 1}", flush=True)
     return survivors
+
+
+def report(groups):
+    """A Markdown table of a run's outcomes, file by file: what each pass
+    caught, and what survived them all (for MUTANTS.md)."""
+    rows = {}
+
+    def add(name, column):
+        row = rows.setdefault(name.split(":")[0], {})
+        row[column] = row.get(column, 0) + 1
+
+    for group in groups:
+        passes = [outcomes(os.path.join(OUT, group + suffix))
+                  for suffix in ("", "-loom", "-doc")
+                  if os.path.exists(os.path.join(OUT, group + suffix, "mutants.out"))]
+        for n, found in enumerate(passes):
+            for name in found["caught"]:
+                add(name, ("tests", "models", "doctests")[n])
+            for name in found["timeout"]:
+                add(name, "timeout")
+            for name in found["unviable"]:
+                add(name, "unviable")
+        for name in passes[-1]["missed"] if passes else []:
+            add(name, "survive")
+    columns = ("tests", "models", "doctests", "timeout", "unviable", "survive")
+    print("| file | mutants | caught by the tests | by the models | by the doctests "
+          "| timed out (a hang) | unviable | survive |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for path, row in sorted(rows.items()):
+        cells = " | ".join(str(row.get(c, 0)) for c in columns)
+        print(f"| `{path}` | {sum(row.values())} | {cells} |")
 
 
 def explained():
@@ -188,16 +239,22 @@ def main():
     command = sys.argv[1]
     if command == "list-check":
         list_check()
-    elif command == "run":
+    elif command in ("run", "resume"):
+        # resume GROUP PASS: from pass PASS (2: the loom models, 3: the
+        # doctests), on the survivors an earlier run left.
+        start = int(sys.argv.pop()) - 1 if command == "resume" else 0
         for group in sys.argv[2:] or GROUPS:
-            for survivor in run_group(group):
+            for survivor in run_group(group, start=start):
                 print("SURVIVED", survivor)
+    elif command == "report":
+        report(sys.argv[2:] or GROUPS)
     elif command == "ci":
         list_check()
         known = explained()
         new = []
         for group, files in CI_SUBSET.items():
-            new += [s for s in run_group(group, files, "-ci") if s not in known]
+            # The doctests are left out: they take minutes per mutant.
+            new += [s for s in run_group(group, files, "-ci", passes=2) if s not in known]
         for survivor in new:
             print("NEW SURVIVOR (kill it, or explain it in loom-tests/MUTANTS.md):", survivor)
         sys.exit(1 if new else 0)

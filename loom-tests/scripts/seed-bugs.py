@@ -371,6 +371,29 @@ muts = [
     }""",
   "context::real::after_func_outlives_its_context_handles",
   "f never ran although its context was canceled"),
+ # A woken sleeper that has already left (it saw the cancel before its
+ # unpark) is handed half of those still to wake, and never wakes them.
+ # Loom's two-waiter model misses it even at a bound of 6; it needs more
+ # waiters than loom can explore.
+ ("the relay hands off to a sleeper that left", "context/src/concurrent/sleeper.rs",
+  """            if relay.left {
+                sleepers.extend(half); // it will not look: keep them
+            } else {
+                relay.handed.extend(half);
+            }""",
+  """            relay.handed.extend(half);""",
+  "shuttle::one_cancel_wakes_hundreds_of_waiters",
+  "deadlock"),
+ # The thread takes one batch of due timers from a shard and moves on: the
+ # rest wait, unplanned, for a wake-up that never comes. It takes more due
+ # timers than a batch (64) on one shard, more than loom can afford.
+ ("the timer thread takes one batch per shard", "context/src/concurrent/timer.rs",
+  """                if !more {
+                    break;
+                }""",
+  """                break;""",
+  "shuttle::a_hundred_deadlines_due_at_once_on_four_shards",
+  "deadlock"),
 ]
 
 

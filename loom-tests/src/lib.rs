@@ -32,6 +32,8 @@
 #[cfg(feature = "loom")]
 pub mod context;
 #[cfg(feature = "loom")]
+pub mod shuttle;
+#[cfg(feature = "loom")]
 pub mod stop_channel;
 #[cfg(feature = "loom")]
 pub mod support;

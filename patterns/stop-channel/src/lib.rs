@@ -117,7 +117,9 @@
 //! With the `loom` feature the crate also builds a second copy of its types
 //! whose own synchronisation (the sender slot, the closed flag and the
 //! blocking waits) runs on [loom](https://docs.rs/loom)'s primitives, for the
-//! workspace's model checks. It is not part of the API.
+//! workspace's model checks, and with the `shuttle` feature a third over
+//! [shuttle](https://docs.rs/shuttle)'s, for its randomized checks. Neither
+//! is part of the API.
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 
@@ -135,6 +137,12 @@ pub use threads::{StopSignal, StopSource, stop_channel};
 #[cfg(feature = "loom")]
 #[doc(hidden)]
 pub mod loom;
+
+// A third instance, over shuttle's primitives, for randomized checks of
+// configurations too large for loom.
+#[cfg(feature = "shuttle")]
+#[doc(hidden)]
+pub mod shuttle;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

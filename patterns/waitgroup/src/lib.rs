@@ -135,8 +135,10 @@
 //!
 //! With the `loom` feature the crate also builds a second copy of
 //! [`WaitGroup`] and [`errgroup`] over [loom](https://docs.rs/loom)'s
-//! primitives and `go_context::loom`, for the workspace's model checks. It is
-//! not part of the API.
+//! primitives and `go_context::loom`, for the workspace's model checks, and
+//! with the `shuttle` feature a third over [shuttle](https://docs.rs/shuttle)'s
+//! and `go_context::shuttle`, for its randomized checks. Neither is part of
+//! the API.
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 
@@ -158,6 +160,12 @@ mod scoped;
 #[cfg(feature = "loom")]
 #[doc(hidden)]
 pub mod loom;
+
+// A third instance, over shuttle's primitives, for randomized checks of
+// configurations too large for loom.
+#[cfg(feature = "shuttle")]
+#[doc(hidden)]
+pub mod shuttle;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
