@@ -40,7 +40,7 @@ OUT = os.path.join(ROOT, "target", "mutants")
 # Where cargo-mutants builds: a directory of its own for long runs, beside
 # the developer's builds; `ci` uses the tree's own, whose dependencies the
 # test step has just built.
-TARGET_DIR = os.path.join(OUT, "build")
+TARGET_DIR = os.environ.get("MUTANTS_TARGET_DIR", os.path.join(OUT, "build"))
 
 # Every module of every concurrent core: `list-check` insists each has a
 # mutant, so that a core file the tool cannot see fails CI.
@@ -124,7 +124,9 @@ CI_SUBSET = {
 
 
 def cargo_mutants(args, capture=False):
-    cmd = ["cargo", "mutants", "--no-shuffle", "--baseline", "skip", "-j", "1"] + args
+    # --iterate: a run that stopped part-way goes on where it stopped (the
+    # mutants its output directory records as caught are not tried again).
+    cmd = ["cargo", "mutants", "--iterate", "--no-shuffle", "--baseline", "skip", "-j", "1"] + args
     print("+", " ".join(cmd), flush=True)
     # One target directory for every run: cargo-mutants builds each in a
     # fresh copy of the tree, and the dependencies need building only once.
