@@ -188,27 +188,24 @@ def run_group(group, files=None, out_suffix="", passes=4, start=0):
 
 def report(groups):
     """A Markdown table of a run's outcomes, file by file: what each pass
-    caught, and what survived them all (for MUTANTS.md)."""
+    caught, and what survived them all (for MUTANTS.md). A mutant counts
+    where the last pass that tried it left it."""
+    final = {}
+    for group in groups:
+        # `<group>-earlier`: the first pass of a run that stopped part-way,
+        # which `--iterate` went on from (the mutants it caught are not
+        # tried again, so only that directory records how they went).
+        for suffix, column in (("-earlier", "tests"), ("", "tests"), ("-loom", "models"),
+                               ("-doc", "doctests"), ("-rest", "tests")):
+            if not os.path.exists(os.path.join(OUT, group + suffix, "mutants.out")):
+                continue
+            for kind, names in outcomes(os.path.join(OUT, group + suffix)).items():
+                for name in names:
+                    final[name] = {"caught": column, "missed": "survive"}.get(kind, kind)
     rows = {}
-
-    def add(name, column):
+    for name, column in final.items():
         row = rows.setdefault(name.split(":")[0], {})
         row[column] = row.get(column, 0) + 1
-
-    for group in groups:
-        passes = [(column, outcomes(os.path.join(OUT, group + suffix)))
-                  for suffix, column in (("", "tests"), ("-loom", "models"),
-                                         ("-doc", "doctests"), ("-rest", "tests"))
-                  if os.path.exists(os.path.join(OUT, group + suffix, "mutants.out"))]
-        for column, found in passes:
-            for name in found["caught"]:
-                add(name, column)
-            for name in found["timeout"]:
-                add(name, "timeout")
-            for name in found["unviable"]:
-                add(name, "unviable")
-        for name in passes[-1][1]["missed"] if passes else []:
-            add(name, "survive")
     columns = ("tests", "models", "doctests", "timeout", "unviable", "survive")
     print("| file | mutants | caught by the tests | by the models | by the doctests "
           "| timed out (a hang) | unviable | survive |")
@@ -216,6 +213,9 @@ def report(groups):
     for path, row in sorted(rows.items()):
         cells = " | ".join(str(row.get(c, 0)) for c in columns)
         print(f"| `{path}` | {sum(row.values())} | {cells} |")
+    survivors = sorted(name for name, column in final.items() if column == "survive")
+    for name in survivors:
+        print(f"\nsurvives: `{name}`")
 
 
 def explained():
