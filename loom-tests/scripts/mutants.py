@@ -16,8 +16,10 @@ of the list, whose copies come one instance after the other).
 A group is tested in passes, each on the mutants the one before left. First
 the ordinary tests of its crate, doctests aside (no loom: a build of one
 instance, and most mutants are caught there); then the loom models of the
-crate, which need the loom instance and `loom-tests` built; last the
-crate's doctests, which compile one by one. A mutant that survives both is
+crate, which need the loom instance and `loom-tests` built; then the
+crate's doctests, which compile one by one; last (for the context, whose
+first pass runs only the integration tests closest to its core) the rest
+of its tests. A mutant that survives both is
 listed in `loom-tests/MUTANTS.md`, killed by a new test or model, or
 explained there (an equivalent mutant, or code no test can reach).
 
@@ -38,7 +40,7 @@ OUT = os.path.join(ROOT, "target", "mutants")
 # Where cargo-mutants builds: a directory of its own for long runs, beside
 # the developer's builds; `ci` uses the tree's own, whose dependencies the
 # test step has just built.
-TARGET_DIR = os.path.join(OUT, "build")
+TARGET_DIR = os.environ.get("MUTANTS_TARGET_DIR", os.path.join(OUT, "build"))
 
 # Every module of every concurrent core: `list-check` insists each has a
 # mutant, so that a core file the tool cannot see fails CI.
@@ -58,10 +60,12 @@ CONTEXT_TESTS = [
     "waiting",
 ]
 
-# name: (files, compiled once per instance?, first pass, loom pass, doc pass)
-# A pass is (cargo test arguments, timeout in seconds). The first pass
-# leaves out the doctests (each compiles on its own: minutes a mutant); the
-# few mutants that survive both other passes get them last.
+# name: (files, compiled once per instance?, first pass, loom pass, doc
+# pass[, rest pass]). A pass is (cargo test arguments, timeout in seconds).
+# The context's first pass runs the integration tests that matter most to
+# its core (linking all twenty per mutant costs minutes); every pass leaves
+# out the doctests (each compiles on its own). The few mutants that survive
+# the tests and the models get the doctests, then the rest of the suite.
 GROUPS = {
     "context": (
         ["context/src/concurrent/" + f for f in (
@@ -74,6 +78,8 @@ GROUPS = {
         (["--features", "loom", "--test-package", "loom-tests",
           "--cargo-test-arg=--test=context"], 150),
         (["--test-package", "go-context", "--cargo-test-arg=--doc"], 600),
+        (["--test-package", "go-context", "--cargo-test-arg=--lib",
+          "--cargo-test-arg=--tests"], 300),
     ),
     "wheel": (
         SINGLE, False,
@@ -84,6 +90,8 @@ GROUPS = {
           "--cargo-test-arg=--test=context", "--cargo-test-arg=--",
           "--cargo-test-arg=timer", "--cargo-test-arg=deadline"], 150),
         (["--test-package", "go-context", "--cargo-test-arg=--doc"], 600),
+        (["--test-package", "go-context", "--cargo-test-arg=--lib",
+          "--cargo-test-arg=--tests"], 300),
     ),
     "waitgroup": (
         ["patterns/waitgroup/src/concurrent/wait_group.rs",
@@ -116,7 +124,9 @@ CI_SUBSET = {
 
 
 def cargo_mutants(args, capture=False):
-    cmd = ["cargo", "mutants", "--no-shuffle", "--baseline", "skip", "-j", "1"] + args
+    # --iterate: a run that stopped part-way goes on where it stopped (the
+    # mutants its output directory records as caught are not tried again).
+    cmd = ["cargo", "mutants", "--iterate", "--no-shuffle", "--baseline", "skip", "-j", "1"] + args
     print("+", " ".join(cmd), flush=True)
     # One target directory for every run: cargo-mutants builds each in a
     # fresh copy of the tree, and the dependencies need building only once.
@@ -151,7 +161,7 @@ def copies(files):
     return n
 
 
-def run_group(group, files=None, out_suffix="", passes=3, start=0):
+def run_group(group, files=None, out_suffix="", passes=4, start=0):
     """The passes over a group (or some of its files), each on the
     survivors of the one before; returns the survivors of the last. With
     `start`, the passes before it are taken from their earlier results."""
@@ -160,7 +170,7 @@ def run_group(group, files=None, out_suffix="", passes=3, start=0):
     common = [a for f in files for a in ("-f", f)]
     if per_instance:
         common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
-    suffixes = ("", "-loom", "-doc")
+    suffixes = ("", "-loom", "-doc", "-rest")
     survivors = None
     if start:
         out = os.path.join(OUT, group + out_suffix + suffixes[start - 1])
@@ -178,26 +188,24 @@ def run_group(group, files=None, out_suffix="", passes=3, start=0):
 
 def report(groups):
     """A Markdown table of a run's outcomes, file by file: what each pass
-    caught, and what survived them all (for MUTANTS.md)."""
+    caught, and what survived them all (for MUTANTS.md). A mutant counts
+    where the last pass that tried it left it."""
+    final = {}
+    for group in groups:
+        # `<group>-earlier`: the first pass of a run that stopped part-way,
+        # which `--iterate` went on from (the mutants it caught are not
+        # tried again, so only that directory records how they went).
+        for suffix, column in (("-earlier", "tests"), ("", "tests"), ("-loom", "models"),
+                               ("-doc", "doctests"), ("-rest", "tests")):
+            if not os.path.exists(os.path.join(OUT, group + suffix, "mutants.out")):
+                continue
+            for kind, names in outcomes(os.path.join(OUT, group + suffix)).items():
+                for name in names:
+                    final[name] = {"caught": column, "missed": "survive"}.get(kind, kind)
     rows = {}
-
-    def add(name, column):
+    for name, column in final.items():
         row = rows.setdefault(name.split(":")[0], {})
         row[column] = row.get(column, 0) + 1
-
-    for group in groups:
-        passes = [outcomes(os.path.join(OUT, group + suffix))
-                  for suffix in ("", "-loom", "-doc")
-                  if os.path.exists(os.path.join(OUT, group + suffix, "mutants.out"))]
-        for n, found in enumerate(passes):
-            for name in found["caught"]:
-                add(name, ("tests", "models", "doctests")[n])
-            for name in found["timeout"]:
-                add(name, "timeout")
-            for name in found["unviable"]:
-                add(name, "unviable")
-        for name in passes[-1]["missed"] if passes else []:
-            add(name, "survive")
     columns = ("tests", "models", "doctests", "timeout", "unviable", "survive")
     print("| file | mutants | caught by the tests | by the models | by the doctests "
           "| timed out (a hang) | unviable | survive |")
@@ -205,6 +213,9 @@ def report(groups):
     for path, row in sorted(rows.items()):
         cells = " | ".join(str(row.get(c, 0)) for c in columns)
         print(f"| `{path}` | {sum(row.values())} | {cells} |")
+    survivors = sorted(name for name, column in final.items() if column == "survive")
+    for name in survivors:
+        print(f"\nsurvives: `{name}`")
 
 
 def explained():
@@ -247,7 +258,8 @@ def main():
         list_check()
     elif command in ("run", "resume"):
         # resume GROUP PASS: from pass PASS (2: the loom models, 3: the
-        # doctests), on the survivors an earlier run left.
+        # doctests, 4: the rest of the tests), on the survivors an earlier
+        # run left.
         start = int(sys.argv.pop()) - 1 if command == "resume" else 0
         for group in sys.argv[2:] or GROUPS:
             for survivor in run_group(group, start=start):
