@@ -4,6 +4,7 @@ tests and the loom models as the oracle.
 
     python3 loom-tests/scripts/mutants.py list-check   # every core module has mutants
     python3 loom-tests/scripts/mutants.py run context  # one group, every pass
+    python3 loom-tests/scripts/mutants.py run context:tree.rs,timer.rs  # some of its files
     python3 loom-tests/scripts/mutants.py resume context 3  # from the doctests on
     python3 loom-tests/scripts/mutants.py ci           # what CI runs (see below)
 
@@ -261,8 +262,10 @@ def main():
         # doctests, 4: the rest of the tests), on the survivors an earlier
         # run left.
         start = int(sys.argv.pop()) - 1 if command == "resume" else 0
-        for group in sys.argv[2:] or GROUPS:
-            for survivor in run_group(group, start=start):
+        for spec in sys.argv[2:] or GROUPS:
+            group, _, names = spec.partition(":")
+            files = [f for f in GROUPS[group][0] if os.path.basename(f) in names.split(",")]
+            for survivor in run_group(group, files or None, start=start):
                 print("SURVIVED", survivor)
     elif command == "report":
         report(sys.argv[2:] or GROUPS)
