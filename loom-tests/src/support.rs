@@ -137,6 +137,14 @@ pub fn expect_panic(expected: &'static str, f: impl FnOnce()) -> bool {
     }
 }
 
+/// Runs `f`; the message it panicked with, if it did (hide the expected
+/// ones with [`hide_panics_containing`]).
+pub fn panic_message(f: impl FnOnce()) -> Option<String> {
+    catch_unwind(AssertUnwindSafe(f))
+        .err()
+        .map(|payload| message(&*payload).to_owned())
+}
+
 /// A panic's message, if it is text.
 fn message(payload: &(dyn std::any::Any + Send)) -> &str {
     if let Some(text) = payload.downcast_ref::<&'static str>() {

@@ -4,7 +4,7 @@
 
 use loom_tests::Real;
 use loom_tests::wait_group::textbook::Textbook;
-use loom_tests::wait_group::{errgroup, wait, waiting};
+use loom_tests::wait_group::{errgroup, misuse, wait, waiting};
 
 /// One `#[test]` per model for the real crate, and the same models again in
 /// `mod textbook`; then, in `mod real` only, the models of what the textbook
@@ -50,6 +50,7 @@ models! {
         waiting::wait_context_returns_once_canceled,
         waiting::wait_context_races_done_and_cancel,
         waiting::task_panic_fails_every_wait,
+        misuse::add_racing_a_release_is_reported_by_the_add,
         errgroup::try_go_races_for_the_last_slot,
         errgroup::go_blocks_until_a_slot_frees,
         errgroup::lifting_the_limit_releases_a_blocked_go,

@@ -11,9 +11,10 @@
 //! | [`wait`] | `wait` and the last `done` (models 10, 11) | `RelaxedCounter`, `NotifyOne`, `CheckThenSleep` |
 //! | [`errgroup`] | the first error (model 12); the limit, `try_go`, a sibling stopped by an error or a panic | `CheckThenRecord` |
 //! | [`waiting`] | `wait_context`; a task panic failing every wait | none |
+//! | [`misuse`] | an `add` racing the release of a waiter | none |
 //!
 //! The models of what the textbook does not have (`wait_context`, the
-//! task-panic path, the error group's limit) run against the real crate
+//! task-panic path, the error group's limit, Go's misuse panics) run against the real crate
 //! alone, and seeded bugs (`scripts/seed-bugs.py`) check them.
 
 use std::fmt;
@@ -24,6 +25,7 @@ pub mod real;
 pub mod textbook;
 
 pub mod errgroup;
+pub mod misuse;
 pub mod wait;
 pub mod waiting;
 
