@@ -118,7 +118,9 @@ impl<T> Wheel<T> {
         }
     }
 
-    /// How many timers are armed, due ones not yet taken out included.
+    /// How many timers are armed, due ones not yet taken out included (for
+    /// `testing::pending_timers`).
+    #[cfg(any(test, feature = "test-util"))]
     pub(crate) fn armed(&self) -> usize {
         self.armed
     }
