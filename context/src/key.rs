@@ -38,11 +38,24 @@ use crate::sync::std_prims::AtomicBool;
 /// let ctx = go_context::with_value(&go_context::background(), &TRACE_ID, "123".to_string());
 /// ```
 pub struct Key<T> {
+    id: KeyId,
+    _value: PhantomData<fn() -> T>,
+}
+
+/// What a value link stores of its key, whatever the value's type: where the
+/// key lives (its identity) and its name, in one pointer.
+pub(crate) struct KeyId {
     name: &'static str,
     // Interior mutability keeps `&KEY` of a `const` from being promoted to a
     // `'static` (see above); it is never read or written.
     _not_const: AtomicBool,
-    _value: PhantomData<fn() -> T>,
+}
+
+impl KeyId {
+    /// The key's name, for `Display`.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
 }
 
 impl<T> Key<T> {
@@ -57,8 +70,10 @@ impl<T> Key<T> {
     /// ```
     pub const fn new(name: &'static str) -> Self {
         Self {
-            name,
-            _not_const: AtomicBool::new(false),
+            id: KeyId {
+                name,
+                _not_const: AtomicBool::new(false),
+            },
             _value: PhantomData,
         }
     }
@@ -72,17 +87,17 @@ impl<T> Key<T> {
     /// assert_eq!(LANGUAGE.name(), "language");
     /// ```
     pub const fn name(&self) -> &'static str {
-        self.name
+        self.id.name
     }
 
-    /// The key's identity: its address.
-    pub(crate) fn id(&'static self) -> usize {
-        self as *const Self as *const () as usize
+    /// The key's identity: its address, with its name.
+    pub(crate) fn id(&'static self) -> &'static KeyId {
+        &self.id
     }
 }
 
 impl<T> fmt::Debug for Key<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Key").field(&self.name).finish()
+        f.debug_tuple("Key").field(&self.id.name).finish()
     }
 }

@@ -4,8 +4,9 @@ use std::any::Any;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::link::{CancelLayer, Chain, Layer, Link, ValueLayer};
+use super::link::{CancelLayer, Chain, Layer, Link, Node};
 use super::sync::{Arc, Receiver, never_ref};
+use super::value::ValueLink;
 use super::wait::WaitAsync;
 use crate::error::{Cause, Error};
 use crate::key::Key;
@@ -74,7 +75,9 @@ pub struct Context {
 /// assert_eq!(ctx.to_string(), "context.Background");
 /// ```
 pub const fn background() -> Context {
-    Context { chain: Chain(None) }
+    Context {
+        chain: Chain::background(),
+    }
 }
 
 /// Returns a never-canceled root context, Go's `context.TODO()`.
@@ -99,7 +102,7 @@ pub fn todo() -> Context {
 impl Context {
     pub(crate) fn from_link(link: Arc<Link>) -> Context {
         Context {
-            chain: Chain(Some(link)),
+            chain: Chain::from_link(link),
         }
     }
 
@@ -241,19 +244,16 @@ impl Context {
     /// assert_eq!(ctx.value(&LANG), None);
     /// ```
     pub fn value<T: 'static>(&self, key: &'static Key<T>) -> Option<&T> {
-        let id = key.id();
         // A plain loop, not `links().find_map`: this walk is the whole cost
         // of a lookup, and the loop compiles to fewer instructions per link.
         let mut chain = &self.chain;
-        while let Some(link) = &chain.0 {
-            if let Layer::Value(layer) = &link.layer
-                && layer.key == id
+        while let Some(node) = chain.node() {
+            if let Node::Value(link) = node
+                && let Some(value) = link.value(key)
             {
-                // The key's type fixed the value's type in `with_value`.
-                let value: &dyn Any = &*layer.value;
-                return value.downcast_ref::<T>();
+                return Some(value);
             }
-            chain = &link.parent;
+            chain = node.parent();
         }
         None
     }
@@ -347,7 +347,7 @@ impl Context {
     /// assert_eq!(done.poll(&mut cx), Poll::Ready(go_context::Error::Canceled));
     /// ```
     pub fn wait_async(&self) -> WaitAsync {
-        WaitAsync::new(self.chain.reports_to().cloned())
+        WaitAsync::new(self.chain.reports_to_arc())
     }
 }
 
@@ -375,15 +375,9 @@ pub fn with_value<T>(parent: &Context, key: &'static Key<T>, value: T) -> Contex
 where
     T: Any + Send + Sync + fmt::Debug,
 {
-    Context::from_link(Arc::new(Link {
-        parent: parent.chain.clone(),
-        layer: Layer::Value(ValueLayer {
-            key: key.id(),
-            name: key.name(),
-            value: Box::new(value),
-            reports_to: parent.chain.reports_to().cloned(),
-        }),
-    }))
+    Context {
+        chain: ValueLink::derive(&parent.chain, key.id(), value),
+    }
 }
 
 /// Derives a context that keeps the parent's values but is never canceled, Go's
@@ -422,18 +416,29 @@ pub fn without_cancel(parent: &Context) -> Context {
 impl fmt::Display for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Root first, without recursion: a chain may be a million links long.
-        let links: Vec<&Link> = self.chain.links().collect();
+        let links: Vec<Node<'_>> = self.chain.links().collect();
         f.write_str(if self.chain.is_todo() {
             "context.TODO"
         } else {
             "context.Background"
         })?;
-        links.iter().rev().try_for_each(|link| fmt_link(link, f))
+        links
+            .into_iter()
+            .rev()
+            .try_for_each(|link| fmt_link(link, f))
     }
 }
 
 /// One link's part of the `Display` form.
-fn fmt_link(link: &Link, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn fmt_link(node: Node<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let link = match node {
+        Node::Link(link) => link,
+        Node::Value(value) => {
+            write!(f, ".WithValue({}, ", value.header().key.name())?;
+            value.fmt_value(f)?;
+            return f.write_str(")");
+        }
+    };
     match &link.layer {
         Layer::Cancel(cancel) => match cancel.deadline {
             Some(deadline) if cancel.canceler.has_own_deadline() => {
@@ -445,7 +450,6 @@ fn fmt_link(link: &Link, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             }
             _ => f.write_str(".WithCancel"),
         },
-        Layer::Value(value) => write!(f, ".WithValue({}, {:?})", value.name, value.value),
         Layer::WithoutCancel => f.write_str(".WithoutCancel"),
         Layer::Todo => Ok(()), // the root, printed first
     }

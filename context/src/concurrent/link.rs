@@ -1,4 +1,4 @@
-//! The chain behind every context: each derived context is one [`Link`] that
+//! The chain behind every context: each derived context is one link that
 //! owns its parent, up to a root.
 //!
 //! Ownership runs one way only. A link owns its parent (for values, the
@@ -7,9 +7,14 @@
 //! link is gone, the link is freed, canceled or not: nothing can observe it
 //! any more, and its drop takes it out of its parent's children and stops
 //! its timer. Dropping a long chain unlinks it iteratively, in constant stack.
+//!
+//! A link is a [`Link`] (cancelable, `without_cancel`, the `TODO` root), or a
+//! value link (`value.rs`), which is generic over its value so as to hold it
+//! in the same allocation. A [`Chain`] refers to either with one pointer,
+//! whose low bit says which.
 
-use std::any::Any;
-use std::fmt;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
 use std::time::Instant;
 
 use std::sync::OnceLock;
@@ -18,14 +23,32 @@ use super::canceler::{Canceler, TreeNode};
 use super::sync::Arc;
 use super::timer::Expire;
 use super::tree;
+use super::value::{self, ValueHeader, ValueRef};
 use crate::error::{Cause, Error};
 
-/// What a context is: `Background` (`None`), or a link of a chain, whose
-/// top may be the `TODO` root. One pointer wide.
-#[derive(Clone, Default)]
-pub(crate) struct Chain(pub(crate) Option<Arc<Link>>);
+/// What a context is: `Background` (no link), or the newest link of a chain,
+/// whose top may be the `TODO` root. One pointer wide: a [`Link`]'s `Arc`,
+/// or a value link's with the low bit set (both are aligned to 8).
+pub(crate) struct Chain(Option<NonNull<u8>>);
 
-/// One derived context, or the `TODO` root.
+/// The low bit of a [`Chain`]'s pointer: set for a value link.
+const VALUE: usize = 1;
+
+// SAFETY: a chain owns references to links, which are shared between
+// threads: a `Link` is `Send + Sync`, and so is a value link, whose value
+// `with_value` requires to be.
+unsafe impl Send for Chain {}
+// SAFETY: as above.
+unsafe impl Sync for Chain {}
+
+/// The newest link of a chain, borrowed.
+#[derive(Clone, Copy)]
+pub(crate) enum Node<'a> {
+    Link(&'a Link),
+    Value(ValueRef<'a>),
+}
+
+/// One derived context other than a value, or the `TODO` root.
 pub(crate) struct Link {
     pub(crate) parent: Chain,
     pub(crate) layer: Layer,
@@ -35,8 +58,6 @@ pub(crate) struct Link {
 pub(crate) enum Layer {
     /// `with_cancel` or `with_deadline`: a node of the cancellation tree.
     Cancel(CancelLayer),
-    /// `with_value`.
-    Value(ValueLayer),
     /// `without_cancel`.
     WithoutCancel,
     /// The root `todo()` returns: `Background` under another name. One per
@@ -56,27 +77,70 @@ pub(crate) struct CancelLayer {
     pub(crate) deadline: Option<Instant>,
 }
 
-/// A value bound to a key.
-pub(crate) struct ValueLayer {
-    pub(crate) key: usize,
-    pub(crate) name: &'static str,
-    pub(crate) value: Box<dyn DebugAny>,
-    /// The nearest cancelable link above, cached so that a done check on a
-    /// value layer costs the same as on its cancelable ancestor.
-    pub(crate) reports_to: Option<Arc<Link>>,
-}
-
-/// A value that can be printed (for `Display`) and downcast (for lookups).
-pub(crate) trait DebugAny: Any + Send + Sync + fmt::Debug {}
-impl<T: Any + Send + Sync + fmt::Debug> DebugAny for T {}
-
 impl Chain {
+    /// `Background`: no link.
+    pub(crate) const fn background() -> Chain {
+        Chain(None)
+    }
+
+    /// A chain whose newest link is `link`, taking its reference.
+    #[inline]
+    pub(crate) fn from_link(link: Arc<Link>) -> Chain {
+        // `Arc::into_raw` is never null.
+        Chain(NonNull::new(Arc::into_raw(link).cast::<u8>().cast_mut()))
+    }
+
+    /// A chain whose newest link is the value link `header`, taking its
+    /// reference (`ValueLink::derive`).
+    #[inline]
+    pub(crate) fn from_value(header: NonNull<ValueHeader>) -> Chain {
+        Chain(Some(header.cast::<u8>().map_addr(|addr| addr | VALUE)))
+    }
+
+    /// The newest link, if any.
+    #[inline]
+    pub(crate) fn node(&self) -> Option<Node<'_>> {
+        let ptr = self.0?;
+        Some(if ptr.addr().get() & VALUE == 0 {
+            // SAFETY: from `from_link`, alive while we hold its reference.
+            Node::Link(unsafe { ptr.cast::<Link>().as_ref() })
+        } else {
+            // SAFETY: from `from_value` (the bit cleared), alive likewise.
+            Node::Value(unsafe { ValueRef::new(Self::untag(ptr)) })
+        })
+    }
+
+    fn untag(ptr: NonNull<u8>) -> NonNull<ValueHeader> {
+        // SAFETY: a value link's address with its low bit set; cleared, it
+        // is that link's again, not zero.
+        unsafe { NonNull::new_unchecked(ptr.as_ptr().map_addr(|addr| addr & !VALUE)) }.cast()
+    }
+
     /// The link this context reports cancellation for: itself if cancelable,
     /// else the nearest cancelable link above; `None` if it can never be
     /// canceled.
     #[inline]
-    pub(crate) fn reports_to(&self) -> Option<&Arc<Link>> {
+    pub(crate) fn reports_to(&self) -> Option<&Link> {
         self.reporter().map(|(link, _)| link)
+    }
+
+    /// Like [`Chain::reports_to`], with a reference of its own.
+    pub(crate) fn reports_to_arc(&self) -> Option<Arc<Link>> {
+        let ptr = self.0?;
+        if ptr.addr().get() & VALUE != 0 {
+            // SAFETY: from `from_value`, alive while we hold its reference.
+            let value = unsafe { ValueRef::new(Self::untag(ptr)) };
+            return value.header().reports_to.clone();
+        }
+        let link = ptr.cast::<Link>().as_ptr().cast_const();
+        // SAFETY: from `from_link` (the pointer `Arc::into_raw` gave), alive
+        // while we hold our reference; the new one is counted before it is
+        // made.
+        unsafe {
+            (*link).cancel_layer()?;
+            Arc::increment_strong_count(link);
+            Some(Arc::from_raw(link))
+        }
     }
 
     /// The cancelable layer this context reports: every `err()` and
@@ -89,17 +153,19 @@ impl Chain {
     /// The link this context reports, with its cancelable layer: the link's
     /// layer matched once.
     #[inline]
-    fn reporter(&self) -> Option<(&Arc<Link>, &CancelLayer)> {
-        let link = self.0.as_ref()?;
-        match &link.layer {
-            Layer::Cancel(layer) => Some((link, layer)),
-            Layer::Value(value) => {
-                let link = value.reports_to.as_ref()?;
-                Some((link, link.cancel_layer()?))
-            }
-            Layer::WithoutCancel => None,
-            Layer::Todo => None,
-        }
+    fn reporter(&self) -> Option<(&Link, &CancelLayer)> {
+        // The tag tested directly, not through `node`: this is every done
+        // check's first step.
+        let ptr = self.0?;
+        let link = if ptr.addr().get() & VALUE == 0 {
+            // SAFETY: from `from_link`, alive while we hold its reference.
+            unsafe { ptr.cast::<Link>().as_ref() }
+        } else {
+            // SAFETY: from `from_value`, alive likewise.
+            let value = unsafe { ValueRef::new(Self::untag(ptr)) };
+            value.header().reports_to.as_deref()?
+        };
+        Some((link, link.cancel_layer()?))
     }
 
     /// The `TODO` root, made once.
@@ -107,21 +173,21 @@ impl Chain {
         static TODO: OnceLock<Arc<Link>> = OnceLock::new();
         let todo = TODO.get_or_init(|| {
             Arc::new(Link {
-                parent: Chain::default(),
+                parent: Chain::background(),
                 layer: Layer::Todo,
             })
         });
-        Chain(Some(todo.clone()))
+        Chain::from_link(todo.clone())
     }
 
     /// The links from this context up to its root, nearest first (the
     /// `TODO` root included).
-    pub(crate) fn links(&self) -> impl Iterator<Item = &Link> {
+    pub(crate) fn links(&self) -> impl Iterator<Item = Node<'_>> {
         let mut next = self;
         std::iter::from_fn(move || {
-            let link = next.0.as_deref()?;
-            next = &link.parent;
-            Some(link)
+            let node = next.node()?;
+            next = node.parent();
+            Some(node)
         })
     }
 
@@ -136,7 +202,93 @@ impl Chain {
     pub(crate) fn is_todo(&self) -> bool {
         self.links()
             .last()
-            .is_some_and(|top| matches!(top.layer, Layer::Todo))
+            .is_some_and(|top| matches!(top, Node::Link(link) if matches!(link.layer, Layer::Todo)))
+    }
+
+    /// Lets go of this reference to the newest link. If it was the last,
+    /// the link is freed here, and its parent handed back to be let go of
+    /// in turn: so a chain is dropped by a loop, not by recursion.
+    #[inline(always)]
+    fn release(self) -> Option<Chain> {
+        let this = ManuallyDrop::new(self);
+        let ptr = this.0?;
+        if ptr.addr().get() & VALUE != 0 {
+            // SAFETY: a value link's, whose reference we give up.
+            return unsafe { value::release(Self::untag(ptr)) };
+        }
+        let addr = ptr.cast::<Link>().as_ptr().cast_const();
+        // SAFETY: from `from_link`: our reference, given back to its `Arc`.
+        let mut link = unsafe { Arc::from_raw(addr) };
+        // The usual case, a canceled link that nothing else refers to:
+        // unlink it in place rather than move it out. (The count is read
+        // first: a link still shared, such as a parent someone holds, is let
+        // go with one atomic operation, not two.)
+        if Arc::strong_count(&link) == 1
+            && let Some(only) = Arc::get_mut(&mut link)
+        {
+            return Some(only.detach(addr)); // its own drop finds nothing left
+        }
+        // `into_inner`, not `try_unwrap`: of two threads dropping the last
+        // two references, exactly one gets the link.
+        Arc::into_inner(link).map(|mut link| link.detach(addr))
+    }
+}
+
+impl<'a> Node<'a> {
+    /// The chain this link was derived from.
+    pub(crate) fn parent(self) -> &'a Chain {
+        match self {
+            Node::Link(link) => &link.parent,
+            Node::Value(value) => &value.header().parent,
+        }
+    }
+}
+
+impl Clone for Chain {
+    #[inline]
+    fn clone(&self) -> Chain {
+        match self.0 {
+            None => {}
+            Some(ptr) if ptr.addr().get() & VALUE == 0 => {
+                // SAFETY: from `from_link`, alive while we hold our reference.
+                unsafe { Arc::increment_strong_count(ptr.cast::<Link>().as_ptr().cast_const()) }
+            }
+            // SAFETY: from `from_value`, alive likewise.
+            Some(ptr) => unsafe { ValueRef::new(Self::untag(ptr)) }.retain(),
+        }
+        Chain(self.0)
+    }
+}
+
+impl Default for Chain {
+    fn default() -> Chain {
+        Chain::background()
+    }
+}
+
+/// Dropping a long chain would otherwise recurse once per link; it is let go
+/// of link by link instead, as far as this drop owns it.
+impl Drop for Chain {
+    #[inline]
+    fn drop(&mut self) {
+        match self.0 {
+            None => {}
+            // The common case, a link's `Arc` let go of as any other: its
+            // last reference's drop (`Link`'s) lets go of the rest.
+            Some(ptr) if ptr.addr().get() & VALUE == 0 => {
+                // SAFETY: from `from_link`: our reference, given back.
+                drop(unsafe { Arc::from_raw(ptr.cast::<Link>().as_ptr().cast_const()) })
+            }
+            Some(_) => unwind(std::mem::take(self)),
+        }
+    }
+}
+
+/// Lets go of `chain`, and of each link above it that it held the last
+/// reference to, in a loop.
+fn unwind(mut chain: Chain) {
+    while let Some(parent) = chain.release() {
+        chain = parent;
     }
 }
 
@@ -144,7 +296,7 @@ impl Link {
     /// A new cancelable link below `parent`, not yet registered, reporting
     /// `deadline` (`own`, or its parent's), with the cause to report if its
     /// own deadline passes.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn cancelable(
         parent: &Chain,
         deadline: Option<Instant>,
@@ -165,7 +317,7 @@ impl Link {
         Self::with_canceler(parent, deadline, Canceler::new_done(err, cause, own))
     }
 
-    #[inline]
+    #[inline(always)]
     fn with_canceler(
         parent: &Chain,
         deadline: Option<Instant>,
@@ -185,56 +337,35 @@ impl Link {
         }
     }
 
-    /// Takes this link out of the tree if nothing canceled it, and hands back
-    /// its parent, so that the caller can drop the chain one link at a time.
+    /// Takes this link out of the tree if nothing canceled it: leaves its
+    /// parent's children and stops its timer.
     ///
-    /// `addr` is where the link lived in its `Arc`, which its parent's weak
-    /// reference names (the link may have been moved out since).
+    /// `addr` is where the link lives in its `Arc`, which its parent's weak
+    /// reference names.
     #[inline(always)]
-    fn unlink(&mut self, addr: *const Link) -> Chain {
-        match &mut self.layer {
-            Layer::Cancel(layer) if layer.canceler.is_open() => {
-                // Nobody holds this link any more, so nobody can cancel it:
-                // leave the parent's children and stop the timer.
-                if let Some(parent) = self.parent.cancel_layer() {
-                    drop(parent.canceler.remove_node(&layer.canceler, addr));
-                }
-                layer.canceler.abandon();
+    fn unlink(&mut self, addr: *const Link) {
+        if let Layer::Cancel(layer) = &mut self.layer
+            && layer.canceler.is_open()
+        {
+            // Nobody holds this link any more, so nobody can cancel it.
+            if let Some(parent) = self.parent.cancel_layer() {
+                drop(parent.canceler.remove_node(&layer.canceler, addr));
             }
-            Layer::Cancel(_) | Layer::WithoutCancel | Layer::Todo => {}
-            // A second reference to an ancestor: release it first, so that the
-            // chain's own is the last one.
-            Layer::Value(value) => drop(value.reports_to.take()),
+            layer.canceler.abandon();
         }
+    }
+
+    /// Unlinks this link, freed by the caller, and hands back its parent.
+    #[inline(always)]
+    fn detach(&mut self, addr: *const Link) -> Chain {
+        self.unlink(addr);
         std::mem::take(&mut self.parent)
     }
 }
 
-/// Dropping a long chain would otherwise recurse once per link; unlink it
-/// iteratively instead, as far as this drop owns it.
 impl Drop for Link {
     fn drop(&mut self) {
-        let mut next = self.unlink(self as *const Link);
-        while let Chain(Some(mut link)) = next {
-            let addr = Arc::as_ptr(&link);
-            // The usual case, a canceled link that nothing else refers to:
-            // unlink it in place rather than move it out. (The count is
-            // read first: a link still shared, such as a parent someone
-            // holds, is let go with one atomic operation, not two.)
-            if Arc::strong_count(&link) == 1
-                && let Some(only) = Arc::get_mut(&mut link)
-            {
-                next = only.unlink(addr);
-                continue; // its own drop, here, finds nothing left
-            }
-            // `into_inner`, not `try_unwrap`: of two threads dropping the last
-            // two references, exactly one gets the link.
-            match Arc::into_inner(link) {
-                // Its own drop, at the end of this arm, finds nothing left.
-                Some(mut link) => next = link.unlink(addr),
-                None => break, // someone else still holds the rest
-            }
-        }
+        unwind(self.detach(self as *const Link));
     }
 }
 
@@ -248,7 +379,7 @@ impl TreeNode for Link {
     }
 
     fn parent_node(&self) -> Option<&Link> {
-        self.parent.reports_to().map(|link| &**link)
+        self.parent.reports_to()
     }
 }
 

@@ -20,8 +20,12 @@ pub(crate) mod cancel;
 pub(crate) mod context;
 // The `wait_async` future.
 pub(crate) mod wait;
-// The chain of links behind every context.
+// The chain of links behind every context: one tagged pointer.
+#[allow(unsafe_code)]
 mod link;
+// `with_value`'s links, the value in place, its type erased.
+#[allow(unsafe_code)]
+mod value;
 // How a cancel reaches every descendant.
 mod tree;
 // One node of the cancellation tree.
