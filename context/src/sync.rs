@@ -1,13 +1,94 @@
 //! The one place this crate takes its synchronisation primitives from.
 //!
-//! The crate's concurrent core is compiled twice (see `lib.rs`): once over
-//! [`std_prims`], which is what users run, and, under the `loom` cargo feature,
-//! once more over [`loom_prims`], which is what the loom models check. Both
-//! halves expose the same names with the same signatures, so the core's source
-//! is identical in both instances. Differences between std and loom are
-//! smoothed over here, never at call sites.
+//! The crate's concurrent core is compiled once over [`std_prims`], which is
+//! what users run, and, under the `loom` and `shuttle` cargo features, once
+//! more over `loom_prims` and `shuttle_prims`, which is what the models and
+//! the randomized checks exercise (see `lib.rs`). Every set exposes the same
+//! names with the same signatures, so the core's source is identical in every
+//! instance. Differences between std and the checkers are smoothed over here,
+//! never at call sites.
 
 mod locks;
+
+/// The done channel of the checked instances (loom's, shuttle's), written
+/// once for both: each expands it over its own `AtomicBool`.
+///
+/// A checker cannot see into crossbeam: a crossbeam close would be glued to
+/// the checker's operation before it, and no model could look between the
+/// two (between storing the error and closing the channel, say: Go's
+/// #75533). A done channel is only ever closed, never sent on, so there it
+/// is the checker's flag, which dropping the sender sets.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+macro_rules! flag_channel {
+    () => {
+        /// The sending end of a done channel in a checked instance: a flag of
+        /// the checker's that dropping the sender sets.
+        #[derive(Debug)]
+        pub(crate) struct Sender<T> {
+            closed: Arc<AtomicBool>,
+            message: PhantomData<T>,
+        }
+
+        /// The receiving end of a done channel in a checked instance.
+        #[derive(Debug)]
+        pub struct Receiver<T> {
+            /// `None` for [`never_ref`].
+            closed: Option<Arc<AtomicBool>>,
+            message: PhantomData<T>,
+        }
+
+        impl<T> Receiver<T> {
+            /// As crossbeam's `try_recv` on a channel nothing is sent on:
+            /// `Disconnected` once the sender is dropped, `Empty` before.
+            pub fn try_recv(&self) -> Result<T, crossbeam_channel::TryRecvError> {
+                match &self.closed {
+                    Some(closed) if closed.load(Ordering::Acquire) => {
+                        Err(crossbeam_channel::TryRecvError::Disconnected)
+                    }
+                    _ => Err(crossbeam_channel::TryRecvError::Empty),
+                }
+            }
+        }
+
+        impl<T> Clone for Receiver<T> {
+            fn clone(&self) -> Self {
+                Self {
+                    closed: self.closed.clone(),
+                    message: PhantomData,
+                }
+            }
+        }
+
+        impl<T> Drop for Sender<T> {
+            fn drop(&mut self) {
+                self.closed.store(true, Ordering::Release);
+            }
+        }
+
+        /// A new done channel (the capacity is irrelevant: nothing is sent).
+        pub(crate) fn bounded<T>(_capacity: usize) -> (Sender<T>, Receiver<T>) {
+            let closed = Arc::new(AtomicBool::new(false));
+            let rx = Receiver {
+                closed: Some(closed.clone()),
+                message: PhantomData,
+            };
+            let tx = Sender {
+                closed,
+                message: PhantomData,
+            };
+            (tx, rx)
+        }
+
+        /// A channel that never closes, as crossbeam's `never`.
+        pub(crate) fn never_ref() -> &'static Receiver<()> {
+            static NEVER: Receiver<()> = Receiver {
+                closed: None,
+                message: PhantomData,
+            };
+            &NEVER
+        }
+    };
+}
 
 /// Thread starts still to refuse, as if the operating system had: set by
 /// `testing::refuse_thread_starts` in the instance users run (each loom
@@ -442,79 +523,7 @@ pub(crate) mod loom_prims {
         MODEL.get().refused.store(count, Ordering::Relaxed);
     }
 
-    /// The sending end of a done channel in the model-checked instance.
-    ///
-    /// Loom cannot see into crossbeam: a crossbeam close would be glued to
-    /// the loom operation before it, and no model could look between the two
-    /// (between storing the error and closing the channel, say: Go's #75533).
-    /// A done channel is only ever closed, never sent on, so here it is a
-    /// loom flag that dropping the sender sets.
-    #[derive(Debug)]
-    pub(crate) struct Sender<T> {
-        closed: Arc<AtomicBool>,
-        message: PhantomData<T>,
-    }
-
-    /// The receiving end of a done channel in the model-checked instance: a
-    /// loom flag that dropping the sender sets, since loom cannot see into
-    /// crossbeam's channels.
-    #[derive(Debug)]
-    pub struct Receiver<T> {
-        /// `None` for [`never_ref`].
-        closed: Option<Arc<AtomicBool>>,
-        message: PhantomData<T>,
-    }
-
-    impl<T> Receiver<T> {
-        /// As crossbeam's `try_recv` on a channel nothing is sent on:
-        /// `Disconnected` once the sender is dropped, `Empty` before.
-        pub fn try_recv(&self) -> Result<T, crossbeam_channel::TryRecvError> {
-            match &self.closed {
-                Some(closed) if closed.load(Ordering::Acquire) => {
-                    Err(crossbeam_channel::TryRecvError::Disconnected)
-                }
-                _ => Err(crossbeam_channel::TryRecvError::Empty),
-            }
-        }
-    }
-
-    impl<T> Clone for Receiver<T> {
-        fn clone(&self) -> Self {
-            Self {
-                closed: self.closed.clone(),
-                message: PhantomData,
-            }
-        }
-    }
-
-    impl<T> Drop for Sender<T> {
-        fn drop(&mut self) {
-            self.closed.store(true, Ordering::Release);
-        }
-    }
-
-    /// A new done channel (the capacity is irrelevant: nothing is sent).
-    pub(crate) fn bounded<T>(_capacity: usize) -> (Sender<T>, Receiver<T>) {
-        let closed = Arc::new(AtomicBool::new(false));
-        let rx = Receiver {
-            closed: Some(closed.clone()),
-            message: PhantomData,
-        };
-        let tx = Sender {
-            closed,
-            message: PhantomData,
-        };
-        (tx, rx)
-    }
-
-    /// A channel that never closes, as crossbeam's `never`.
-    pub(crate) fn never_ref() -> &'static Receiver<()> {
-        static NEVER: Receiver<()> = Receiver {
-            closed: None,
-            message: PhantomData,
-        };
-        &NEVER
-    }
+    flag_channel!();
 
     /// A cell written once, read without a lock. std's: it is written only
     /// under a canceler's (loom) lock, which is what orders its readers
@@ -528,7 +537,6 @@ pub(crate) mod loom_prims {
 #[cfg(feature = "shuttle")]
 pub(crate) mod shuttle_prims {
     use std::marker::PhantomData;
-    use std::sync::PoisonError;
     use std::sync::atomic::{AtomicBool as StdBool, AtomicU64 as StdU64, AtomicUsize as StdUsize};
     use std::time::{Duration, Instant};
 
@@ -540,39 +548,7 @@ pub(crate) mod shuttle_prims {
     #[cfg(test)]
     pub(crate) const TIMER_THREAD: bool = false;
 
-    /// Boxed: shuttle's mutex is hundreds of bytes, which would make every
-    /// link carry them (and clippy object to the size of `Layer`).
-    #[derive(Debug)]
-    pub(crate) struct Mutex<T>(Box<shuttle::sync::Mutex<T>>);
-
-    pub(crate) type MutexGuard<'a, T> = shuttle::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(Box::new(shuttle::sync::Mutex::new(value)))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    #[derive(Debug)]
-    pub(crate) struct Condvar(shuttle::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(shuttle::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-    }
+    pub(crate) use super::locks::shuttle_locks::{Condvar, Mutex, MutexGuard};
 
     /// A value global to one shuttle execution (shuttle drops it at the end).
     pub(crate) struct Global<T: Sync + 'static>(shuttle::lazy_static::Lazy<T>);
@@ -751,69 +727,7 @@ pub(crate) mod shuttle_prims {
         MODEL.get().refused.store(count, Ordering::Relaxed);
     }
 
-    /// The sending end of a done channel here: a shuttle flag, for the same
-    /// reason as in the loom instance (shuttle cannot see into crossbeam).
-    #[derive(Debug)]
-    pub(crate) struct Sender<T> {
-        closed: Arc<AtomicBool>,
-        message: PhantomData<T>,
-    }
-
-    /// The receiving end of a done channel here; see the loom instance's.
-    #[derive(Debug)]
-    pub struct Receiver<T> {
-        closed: Option<Arc<AtomicBool>>,
-        message: PhantomData<T>,
-    }
-
-    impl<T> Receiver<T> {
-        /// As crossbeam's `try_recv` on a channel nothing is sent on.
-        pub fn try_recv(&self) -> Result<T, crossbeam_channel::TryRecvError> {
-            match &self.closed {
-                Some(closed) if closed.load(Ordering::Acquire) => {
-                    Err(crossbeam_channel::TryRecvError::Disconnected)
-                }
-                _ => Err(crossbeam_channel::TryRecvError::Empty),
-            }
-        }
-    }
-
-    impl<T> Clone for Receiver<T> {
-        fn clone(&self) -> Self {
-            Self {
-                closed: self.closed.clone(),
-                message: PhantomData,
-            }
-        }
-    }
-
-    impl<T> Drop for Sender<T> {
-        fn drop(&mut self) {
-            self.closed.store(true, Ordering::Release);
-        }
-    }
-
-    pub(crate) fn bounded<T>(_capacity: usize) -> (Sender<T>, Receiver<T>) {
-        let closed = Arc::new(AtomicBool::new(false));
-        let rx = Receiver {
-            closed: Some(closed.clone()),
-            message: PhantomData,
-        };
-        let tx = Sender {
-            closed,
-            message: PhantomData,
-        };
-        (tx, rx)
-    }
-
-    /// A channel that never closes, as crossbeam's `never`.
-    pub(crate) fn never_ref() -> &'static Receiver<()> {
-        static NEVER: Receiver<()> = Receiver {
-            closed: None,
-            message: PhantomData,
-        };
-        &NEVER
-    }
+    flag_channel!();
 
     /// A cell written once, read without a lock; std's, as in the loom
     /// instance: it is written only under a canceler's (shuttle) lock.

@@ -1,4 +1,4 @@
-//! Locks that ignore poisoning, over std's primitives and over loom's.
+//! Locks that ignore poisoning, over std's primitives, loom's and shuttle's.
 //!
 //! Written once for the workspace: this file belongs to `go-context`, and
 //! `go-waitgroup` and `go-stop-channel` include it through a symbolic link
@@ -68,57 +68,74 @@ pub(crate) mod std_locks {
     }
 }
 
-/// The same locks over loom's primitives, for the model-checked instance.
+/// The same locks over a checker's primitives, which have no clock:
+/// `wait_timeout` waits like `wait`, as the checkers' own do. One definition
+/// for loom's and shuttle's.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+macro_rules! clockless_locks {
+    ($checker:ident) => {
+        use std::sync::PoisonError;
+        use std::time::Duration;
+
+        /// A mutex whose `lock` ignores poisoning. Boxed: shuttle's is
+        /// hundreds of bytes, which would make every context link carry them.
+        #[derive(Debug)]
+        pub(crate) struct Mutex<T>(Box<$checker::sync::Mutex<T>>);
+
+        pub(crate) type MutexGuard<'a, T> = $checker::sync::MutexGuard<'a, T>;
+
+        impl<T> Mutex<T> {
+            pub(crate) fn new(value: T) -> Self {
+                Self(Box::new($checker::sync::Mutex::new(value)))
+            }
+
+            pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+                self.0.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+        }
+
+        /// A condition variable paired with [`Mutex`], poisoning ignored
+        /// likewise.
+        #[derive(Debug)]
+        pub(crate) struct Condvar($checker::sync::Condvar);
+
+        impl Condvar {
+            pub(crate) fn new() -> Self {
+                Self($checker::sync::Condvar::new())
+            }
+
+            pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+                self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
+            }
+
+            /// No clock: waits like [`Condvar::wait`].
+            pub(crate) fn wait_timeout<'a, T>(
+                &self,
+                guard: MutexGuard<'a, T>,
+                _timeout: Duration,
+            ) -> MutexGuard<'a, T> {
+                self.wait(guard)
+            }
+
+            pub(crate) fn notify_all(&self) {
+                self.0.notify_all();
+            }
+
+            pub(crate) fn notify_one(&self) {
+                self.0.notify_one();
+            }
+        }
+    };
+}
+
+/// The locks of the model-checked instance, over loom's primitives.
 #[cfg(feature = "loom")]
 pub(crate) mod loom_locks {
-    use std::sync::PoisonError;
-    use std::time::Duration;
+    clockless_locks!(loom);
+}
 
-    /// A mutex whose `lock` ignores poisoning.
-    #[derive(Debug)]
-    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(loom::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    /// A condition variable paired with [`Mutex`], poisoning ignored likewise.
-    #[derive(Debug)]
-    pub(crate) struct Condvar(loom::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(loom::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        /// Loom has no clock: this waits like [`Condvar::wait`] (loom's own
-        /// `wait_timeout` never times out either).
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            _timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            self.wait(guard)
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-
-        pub(crate) fn notify_one(&self) {
-            self.0.notify_one();
-        }
-    }
+/// The locks of the randomly scheduled instance, over shuttle's primitives.
+#[cfg(feature = "shuttle")]
+pub(crate) mod shuttle_locks {
+    clockless_locks!(shuttle);
 }

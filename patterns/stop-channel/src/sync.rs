@@ -31,51 +31,8 @@ pub(crate) mod loom_prims {
 /// same names.
 #[cfg(feature = "shuttle")]
 pub(crate) mod shuttle_prims {
-    use std::sync::PoisonError;
-    use std::time::Duration;
-
     pub(crate) use shuttle::sync::Arc;
     pub(crate) use shuttle::sync::atomic::{AtomicU8, Ordering};
 
-    #[derive(Debug)]
-    pub(crate) struct Mutex<T>(shuttle::sync::Mutex<T>);
-
-    pub(crate) type MutexGuard<'a, T> = shuttle::sync::MutexGuard<'a, T>;
-
-    impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
-            Self(shuttle::sync::Mutex::new(value))
-        }
-
-        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-    }
-
-    #[derive(Debug)]
-    pub(crate) struct Condvar(shuttle::sync::Condvar);
-
-    impl Condvar {
-        pub(crate) fn new() -> Self {
-            Self(shuttle::sync::Condvar::new())
-        }
-
-        pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-            self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
-        }
-
-        /// Shuttle has no clock: this waits like [`Condvar::wait`] (shuttle's own
-        /// `wait_timeout` never times out either).
-        pub(crate) fn wait_timeout<'a, T>(
-            &self,
-            guard: MutexGuard<'a, T>,
-            _timeout: Duration,
-        ) -> MutexGuard<'a, T> {
-            self.wait(guard)
-        }
-
-        pub(crate) fn notify_all(&self) {
-            self.0.notify_all();
-        }
-    }
+    pub(crate) use super::locks::shuttle_locks::{Condvar, Mutex};
 }
