@@ -5,7 +5,7 @@ tests and the loom models as the oracle.
     python3 loom-tests/scripts/mutants.py list-check   # every core module has mutants
     python3 loom-tests/scripts/mutants.py run context  # one group, every pass
     python3 loom-tests/scripts/mutants.py run context:tree.rs,timer.rs  # some of its files
-    python3 loom-tests/scripts/mutants.py resume context 3  # from the doctests on
+    python3 loom-tests/scripts/mutants.py resume context 3  # from the rest of the tests on
     python3 loom-tests/scripts/mutants.py ci           # what CI runs (see below)
 
 Each core file is compiled once per instance (std's, loom's, shuttle's),
@@ -18,11 +18,14 @@ A group is tested in passes, each on the mutants the one before left. First
 the ordinary tests of its crate, doctests aside (no loom: a build of one
 instance, and most mutants are caught there); then the loom models of the
 crate, which need the loom instance and `loom-tests` built; then the
-crate's doctests, which compile one by one; last (for the context, whose
-first pass runs only the integration tests closest to its core) the rest
-of its tests. A mutant that survives both is
-listed in `loom-tests/MUTANTS.md`, killed by a new test or model, or
-explained there (an equivalent mutant, or code no test can reach).
+crate's doctests, which compile one by one (for the context, whose first
+pass runs only the integration tests closest to its core, the rest of its
+tests come before them); last, `run` and `resume` give the survivors to the
+instruction and byte counts that CI checks (`benches/counts.sh`): a mutant
+that only makes a hot path dearer is caught there. A mutant that survives
+every pass is listed in `loom-tests/MUTANTS.md`, killed by a new test or
+model, or explained there (an equivalent mutant, or code no test can
+reach).
 
 `ci` checks the listing (`list-check`), then tests a small fixed subset
 against the tests and the models (15 mutants; six minutes on the shared
@@ -33,8 +36,10 @@ that `MUTANTS.md` does not explain. Results go to
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "target", "mutants")
@@ -61,63 +66,77 @@ CONTEXT_TESTS = [
     "waiting",
 ]
 
-# name: (files, compiled once per instance?, first pass, loom pass, doc
-# pass[, rest pass]). A pass is (cargo test arguments, timeout in seconds):
-# about three times what the pass takes unmutated on the shared two-core
-# machine, as a mutant that hangs (a lost wake-up, a cancel that never
-# settles) costs the whole timeout.
+# name: (files, compiled once per instance?, passes). A pass is (the suffix
+# of its results' directory, cargo test arguments, timeout in seconds): the
+# timeout about three times what the pass takes unmutated on the shared
+# two-core machine, as a mutant that hangs (a lost wake-up, a cancel that
+# never settles) costs the whole timeout.
 # The context's first pass runs the integration tests that matter most to
-# its core (linking all twenty per mutant costs minutes); every pass leaves
-# out the doctests (each compiles on its own). The few mutants that survive
-# the tests and the models get the doctests, then the rest of the suite.
+# its core (linking all twenty per mutant costs minutes); every pass but the
+# last leaves out the doctests (each compiles on its own, minutes a mutant).
+# The few mutants that survive the tests and the models get the rest of the
+# suite, then the doctests.
+CONTEXT_REST = ("-rest", ["--test-package", "go-context", "--cargo-test-arg=--lib",
+                          "--cargo-test-arg=--tests"], 300)
+CONTEXT_DOC = ("-doc", ["--test-package", "go-context", "--cargo-test-arg=--doc"], 600)
 GROUPS = {
     "context": (
         ["context/src/concurrent/" + f for f in (
             "after_func.rs", "cancel.rs", "canceler.rs", "context.rs",
             "deadline.rs", "link.rs", "sleeper.rs", "timer.rs", "tree.rs",
-            "wait.rs")],
+            "value.rs", "wait.rs")],
         True,
-        (["--test-package", "go-context", "--cargo-test-arg=--lib"]
-         + ["--cargo-test-arg=--test=" + t for t in CONTEXT_TESTS], 20),
-        (["--features", "loom", "--test-package", "loom-tests",
-          "--cargo-test-arg=--test=context"], 150),
-        (["--test-package", "go-context", "--cargo-test-arg=--doc"], 600),
-        (["--test-package", "go-context", "--cargo-test-arg=--lib",
-          "--cargo-test-arg=--tests"], 300),
+        [
+            ("", ["--test-package", "go-context", "--cargo-test-arg=--lib"]
+             + ["--cargo-test-arg=--test=" + t for t in CONTEXT_TESTS], 20),
+            ("-loom", ["--features", "loom", "--test-package", "loom-tests",
+                       "--cargo-test-arg=--test=context"], 150),
+            CONTEXT_REST,
+            CONTEXT_DOC,
+        ],
     ),
     "wheel": (
         SINGLE, False,
-        (["--test-package", "go-context", "--cargo-test-arg=--lib",
-          "--cargo-test-arg=--", "--cargo-test-arg=wheel",
-          "--cargo-test-arg=timer"], 30),
-        (["--features", "loom", "--test-package", "loom-tests",
-          "--cargo-test-arg=--test=context", "--cargo-test-arg=--",
-          "--cargo-test-arg=timer", "--cargo-test-arg=deadline"], 150),
-        (["--test-package", "go-context", "--cargo-test-arg=--doc"], 600),
-        (["--test-package", "go-context", "--cargo-test-arg=--lib",
-          "--cargo-test-arg=--tests"], 300),
+        [
+            ("", ["--test-package", "go-context", "--cargo-test-arg=--lib",
+                  "--cargo-test-arg=--", "--cargo-test-arg=wheel",
+                  "--cargo-test-arg=timer"], 30),
+            ("-loom", ["--features", "loom", "--test-package", "loom-tests",
+                       "--cargo-test-arg=--test=context", "--cargo-test-arg=--",
+                       "--cargo-test-arg=timer", "--cargo-test-arg=deadline"], 150),
+            CONTEXT_REST,
+            CONTEXT_DOC,
+        ],
     ),
     "waitgroup": (
         ["patterns/waitgroup/src/concurrent/wait_group.rs",
          "patterns/waitgroup/src/concurrent/errgroup.rs"],
         True,
-        (["--test-package", "go-waitgroup", "--cargo-test-arg=--lib",
-          "--cargo-test-arg=--tests"], 60),
-        (["--features", "loom", "--test-package", "loom-tests",
-          "--cargo-test-arg=--test=waitgroup"], 240),
-        (["--test-package", "go-waitgroup", "--cargo-test-arg=--doc"], 600),
+        [
+            ("", ["--test-package", "go-waitgroup", "--cargo-test-arg=--lib",
+                  "--cargo-test-arg=--tests"], 60),
+            ("-loom", ["--features", "loom", "--test-package", "loom-tests",
+                       "--cargo-test-arg=--test=waitgroup"], 240),
+            ("-doc", ["--test-package", "go-waitgroup", "--cargo-test-arg=--doc"], 600),
+        ],
     ),
     "stop-channel": (
         ["patterns/stop-channel/src/concurrent/" + f
          for f in ("signal.rs", "source.rs", "state.rs")],
         True,
-        (["--test-package", "go-stop-channel", "--cargo-test-arg=--lib",
-          "--cargo-test-arg=--tests"], 40),
-        (["--features", "loom", "--test-package", "loom-tests",
-          "--cargo-test-arg=--test=stop_channel"], 150),
-        (["--test-package", "go-stop-channel", "--cargo-test-arg=--doc"], 600),
+        [
+            ("", ["--test-package", "go-stop-channel", "--cargo-test-arg=--lib",
+                  "--cargo-test-arg=--tests"], 40),
+            ("-loom", ["--features", "loom", "--test-package", "loom-tests",
+                       "--cargo-test-arg=--test=stop_channel"], 150),
+            ("-doc", ["--test-package", "go-stop-channel", "--cargo-test-arg=--doc"], 600),
+        ],
     ),
 }
+
+# The column of the report each pass's catches go to, by its suffix.
+COLUMNS = {"-earlier": "tests", "": "tests", "-loom": "models", "-rest": "tests",
+           "-doc": "doctests", "-counts": "counts"}
 
 # What CI tests: the files of a group, both passes. The sleeper's relay and
 # the stop channel's close are small and cover both crates' loom instances.
@@ -165,29 +184,82 @@ def copies(files):
     return n
 
 
-def run_group(group, files=None, out_suffix="", passes=4, start=0):
+def run_group(group, files=None, out_suffix="", passes=None, start=0, counts=False):
     """The passes over a group (or some of its files), each on the
     survivors of the one before; returns the survivors of the last. With
-    `start`, the passes before it are taken from their earlier results."""
-    all_files, per_instance, *oracles = GROUPS[group]
+    `start`, the passes before it are taken from their earlier results;
+    with `counts`, the survivors then meet the instruction and byte counts
+    (`counts_pass`)."""
+    all_files, per_instance, oracles = GROUPS[group]
     files = files or all_files
     common = [a for f in files for a in ("-f", f)]
     if per_instance:
         common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
-    suffixes = ("", "-loom", "-doc", "-rest")
     survivors = None
+    last = None
     if start:
-        out = os.path.join(OUT, group + out_suffix + suffixes[start - 1])
-        survivors = outcomes(out)["missed"]
-    for n, (args, timeout) in list(enumerate(oracles[:passes]))[start:]:
+        last = os.path.join(OUT, group + out_suffix + oracles[start - 1][0])
+        survivors = outcomes(last)["missed"]
+    for n, (suffix, args, timeout) in list(enumerate(oracles[:passes]))[start:]:
         if survivors == []:
             break
-        out = os.path.join(OUT, group + out_suffix + suffixes[n])
+        out = os.path.join(OUT, group + out_suffix + suffix)
         only = [a for m in survivors for a in ("-F", "^" + re.escape(m) + "$")] if n else []
         cargo_mutants(common + args + only + ["--timeout", str(timeout), "-o", out])
         survivors = outcomes(out)["missed"]
+        last = out
         print(f"{group}: {len(survivors)} survived pass {n + 1}", flush=True)
+    if counts and survivors:
+        survivors = counts_pass(group + out_suffix, survivors, last)
     return survivors
+
+
+def counts_pass(name, survivors, last):
+    """The last oracle: `benches/counts.sh`, which CI runs and which fails
+    when a count of ours grows by more than 2%. A mutant that changes no
+    answer but makes a hot path dearer (a fast path always skipped, work
+    done that a check would spare) is caught there, as a real change doing
+    the same would be. Each survivor's diff, as cargo-mutants wrote it in
+    the last pass, is applied to a copy of the tree, which is measured;
+    results go to `target/mutants/<group>-counts/`."""
+    diffs = {}
+    for outcome in json.load(open(os.path.join(last, "mutants.out", "outcomes.json")))["outcomes"]:
+        scenario = outcome["scenario"]
+        if isinstance(scenario, dict) and "Mutant" in scenario:
+            diffs[scenario["Mutant"]["name"]] = (
+                scenario["Mutant"]["file"],
+                os.path.join(last, "mutants.out", outcome["diff_path"]),
+            )
+    out = os.path.join(OUT, name + "-counts", "mutants.out")
+    os.makedirs(out, exist_ok=True)
+    caught, missed = [], []
+    with tempfile.TemporaryDirectory(prefix="counts-") as copy:
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout.decode().split("\0")
+        for path in filter(None, tracked):
+            source, target = os.path.join(ROOT, path), os.path.join(copy, path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.islink(source):
+                os.symlink(os.readlink(source), target)
+            else:
+                shutil.copyfile(source, target)
+        env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(OUT, "counts-build"))
+        for mutant in survivors:
+            file, diff = diffs[mutant]
+            subprocess.run(["patch", "-s", "-p0", file, diff], cwd=copy, check=True)
+            print("+ counts.sh on", mutant, flush=True)
+            run = subprocess.run(["bash", "benches/counts.sh"], cwd=copy, env=env, text=True,
+                                 capture_output=True)
+            subprocess.run(["patch", "-s", "-R", "-p0", file, diff], cwd=copy, check=True)
+            grew = [line for line in run.stdout.splitlines() if line.startswith("REGRESSION")]
+            if not grew and run.returncode != 0:
+                sys.exit(f"counts.sh failed on {mutant}:\n{run.stderr[-2000:]}")
+            (caught if grew else missed).append(mutant)
+            print(f"{'CAUGHT' if grew else 'MISSED'} {mutant}", *grew, sep="\n    ", flush=True)
+    for kind, names in (("caught", caught), ("missed", missed)):
+        with open(os.path.join(out, kind + ".txt"), "w") as f:
+            f.write("".join(n + "\n" for n in names))
+    return missed
 
 
 def report(groups):
@@ -199,8 +271,7 @@ def report(groups):
         # `<group>-earlier`: the first pass of a run that stopped part-way,
         # which `--iterate` went on from (the mutants it caught are not
         # tried again, so only that directory records how they went).
-        for suffix, column in (("-earlier", "tests"), ("", "tests"), ("-loom", "models"),
-                               ("-doc", "doctests"), ("-rest", "tests")):
+        for suffix, column in COLUMNS.items():
             if not os.path.exists(os.path.join(OUT, group + suffix, "mutants.out")):
                 continue
             for kind, names in outcomes(os.path.join(OUT, group + suffix)).items():
@@ -210,10 +281,10 @@ def report(groups):
     for name, column in final.items():
         row = rows.setdefault(name.split(":")[0], {})
         row[column] = row.get(column, 0) + 1
-    columns = ("tests", "models", "doctests", "timeout", "unviable", "survive")
+    columns = ("tests", "models", "doctests", "counts", "timeout", "unviable", "survive")
     print("| file | mutants | caught by the tests | by the models | by the doctests "
-          "| timed out (a hang) | unviable | survive |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| by the counts | timed out (a hang) | unviable | survive |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for path, row in sorted(rows.items()):
         cells = " | ".join(str(row.get(c, 0)) for c in columns)
         print(f"| `{path}` | {sum(row.values())} | {cells} |")
@@ -262,13 +333,13 @@ def main():
         list_check()
     elif command in ("run", "resume"):
         # resume GROUP PASS: from pass PASS (2: the loom models, 3: the
-        # doctests, 4: the rest of the tests), on the survivors an earlier
-        # run left.
+        # context's rest of the tests, or the doctests; past a group's last,
+        # the counts alone), on the survivors an earlier run left.
         start = int(sys.argv.pop()) - 1 if command == "resume" else 0
         for spec in sys.argv[2:] or GROUPS:
             group, _, names = spec.partition(":")
             files = [f for f in GROUPS[group][0] if os.path.basename(f) in names.split(",")]
-            for survivor in run_group(group, files or None, start=start):
+            for survivor in run_group(group, files or None, start=start, counts=True):
                 print("SURVIVED", survivor)
     elif command == "report":
         report(sys.argv[2:] or GROUPS)
