@@ -29,6 +29,18 @@ fn derive_cancel_drop_tokio_util(parent: CancellationToken) {
 }
 
 #[library_benchmark]
+#[bench::ours(setup = ours::canceled_parent)]
+fn derive_from_done_ours(parent: go_context::Context) {
+    ours::derive_from_done(black_box(&parent));
+}
+
+#[library_benchmark]
+#[bench::tokio_util(setup = token::cancelled_parent)]
+fn derive_from_done_tokio_util(parent: CancellationToken) {
+    token::derive_from_done(black_box(&parent));
+}
+
+#[library_benchmark]
 fn wide_tree_ours() {
     ours::wide_tree();
 }
@@ -121,6 +133,8 @@ library_benchmark_group!(
     benchmarks =
         derive_cancel_drop_ours,
         derive_cancel_drop_tokio_util,
+        derive_from_done_ours,
+        derive_from_done_tokio_util,
         wide_tree_ours,
         wide_tree_tokio_util,
         wide_tree_100k_ours,
@@ -145,6 +159,6 @@ library_benchmark_group!(
 );
 
 // Every shape of `benches::shapes` has a benchmark above, on every side.
-const _: () = assert!(shapes::SHAPES.len() == 10);
+const _: () = assert!(shapes::SHAPES.len() == 11);
 
 main!(library_benchmark_groups = context, wait_group);

@@ -82,6 +82,13 @@ pub const SHAPES: &[Shape] = &[
         sides: CANCEL_SIDES,
     },
     Shape {
+        name: "derive_from_done",
+        what: "derive a child of a canceled parent, read its error, drop it (tokio-util: `child_token` of a cancelled token, `is_cancelled`)",
+        ops: REPEAT,
+        live_together: false,
+        sides: CANCEL_SIDES,
+    },
+    Shape {
         name: "wide_tree",
         what: "1,000 children of one parent: build, cancel the parent, drop (per child)",
         ops: WIDE,
@@ -178,6 +185,24 @@ pub mod ours {
         for _ in 0..REPEAT {
             let (child, cancel) = go_context::with_cancel(black_box(parent));
             cancel.cancel();
+            drop(black_box(child));
+        }
+    }
+
+    /// A canceled parent.
+    pub fn canceled_parent() -> Context {
+        let (ctx, cancel) = go_context::with_cancel(&go_context::background());
+        cancel.cancel();
+        ctx
+    }
+
+    /// `REPEAT` times: derive a child of the canceled `parent`, read its
+    /// error, drop it.
+    pub fn derive_from_done(parent: &Context) {
+        for _ in 0..REPEAT {
+            let (child, cancel) = go_context::with_cancel(black_box(parent));
+            black_box(black_box(&child).err());
+            drop(cancel);
             drop(black_box(child));
         }
     }
@@ -284,6 +309,22 @@ pub mod token {
         }
     }
 
+    /// A cancelled token.
+    pub fn cancelled_parent() -> CancellationToken {
+        let token = CancellationToken::new();
+        token.cancel();
+        token
+    }
+
+    /// `REPEAT` times: a child of the cancelled `parent`, checked, dropped.
+    pub fn derive_from_done(parent: &CancellationToken) {
+        for _ in 0..REPEAT {
+            let child = black_box(parent).child_token();
+            black_box(black_box(&child).is_cancelled());
+            drop(black_box(child));
+        }
+    }
+
     /// `WIDE` children of one parent: build, cancel the parent, drop.
     pub fn wide_tree() {
         wide(WIDE);
@@ -370,6 +411,14 @@ pub fn run(shape: &str, side: Side) -> Box<dyn FnMut()> {
         ("derive_cancel_drop", Side::TokioUtil) => {
             let parent = CancellationToken::new();
             Box::new(move || token::derive_cancel_drop(&parent))
+        }
+        ("derive_from_done", Side::Ours) => {
+            let parent = ours::canceled_parent();
+            Box::new(move || ours::derive_from_done(&parent))
+        }
+        ("derive_from_done", Side::TokioUtil) => {
+            let parent = token::cancelled_parent();
+            Box::new(move || token::derive_from_done(&parent))
         }
         ("wide_tree", Side::Ours) => Box::new(ours::wide_tree),
         ("wide_tree", Side::TokioUtil) => Box::new(token::wide_tree),
