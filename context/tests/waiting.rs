@@ -302,6 +302,43 @@ fn dropping_a_pending_wait_async_releases_its_waker() {
 }
 
 #[test]
+fn a_timed_wait_that_gives_up_leaves_no_registration() {
+    // A thread that waits with a timeout registers to be woken; when the
+    // timeout passes first it must withdraw, or a long-lived context would
+    // collect one registration per timed wait.
+    let (ctx, _cancel) = with_cancel(&background());
+    for _ in 0..3 {
+        assert_eq!(ctx.wait_timeout(ms(1)), None);
+    }
+    assert_eq!(go_context::testing::registered_wakers(&ctx), 0);
+}
+
+#[test]
+fn registered_wakers_counts_pending_futures_and_blocked_threads() {
+    let (ctx, cancel) = with_cancel(&background());
+    let mut fut = pin!(ctx.wait_async());
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    assert!(fut.as_mut().poll(&mut cx).is_pending());
+    let blocked = thread::spawn({
+        let ctx = ctx.clone();
+        move || ctx.wait()
+    });
+    let deadline = Instant::now() + QUIESCENT;
+    while go_context::testing::registered_wakers(&ctx) != 2 {
+        assert!(
+            Instant::now() < deadline,
+            "one future and one blocked thread, but {} registered",
+            go_context::testing::registered_wakers(&ctx)
+        );
+        thread::yield_now();
+    }
+    cancel.cancel();
+    assert_eq!(blocked.join().unwrap(), Error::Canceled);
+    assert_eq!(fut.poll(&mut cx), Poll::Ready(Error::Canceled));
+    assert_eq!(go_context::testing::registered_wakers(&ctx), 0);
+}
+
+#[test]
 fn wait_async_on_a_root_never_completes_and_holds_no_waker() {
     let ctx: Context = background();
     let waker = ThreadWaker::for_current_thread();
