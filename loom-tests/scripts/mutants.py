@@ -6,6 +6,8 @@ tests and the loom models as the oracle.
     python3 loom-tests/scripts/mutants.py run context  # one group, every pass
     python3 loom-tests/scripts/mutants.py run context:tree.rs,timer.rs  # some of its files
     python3 loom-tests/scripts/mutants.py resume context 3  # from the rest of the tests on
+    python3 loom-tests/scripts/mutants.py recheck context   # survivors against new checks
+    python3 loom-tests/scripts/mutants.py report           # the table for MUTANTS.md
     python3 loom-tests/scripts/mutants.py ci           # what CI runs (see below)
 
 Each core file is compiled once per instance (std's, loom's, shuttle's),
@@ -136,7 +138,8 @@ GROUPS = {
 
 # The column of the report each pass's catches go to, by its suffix.
 COLUMNS = {"-earlier": "tests", "": "tests", "-loom": "models", "-rest": "tests",
-           "-doc": "doctests", "-counts": "counts"}
+           "-doc": "doctests", "-counts": "counts", "-recheck": "new checks",
+           "-recheck-loom": "new checks"}
 
 # What CI tests: the files of a group, both passes. The sleeper's relay and
 # the stop channel's close are small and cover both crates' loom instances.
@@ -262,6 +265,29 @@ def counts_pass(name, survivors, last):
     return missed
 
 
+def recheck(group, names):
+    """The final survivors of `group` (the last directory of its run, the
+    counts' included), tested again by its first two passes."""
+    all_files, per_instance, oracles = GROUPS[group]
+    files = [f for f in all_files if os.path.basename(f) in names.split(",")] or all_files
+    survivors = None
+    for suffix in [p[0] for p in oracles] + ["-counts"]:
+        if os.path.exists(os.path.join(OUT, group + suffix, "mutants.out")):
+            survivors = [m for m in outcomes(os.path.join(OUT, group + suffix))["missed"]
+                         if m.split(":")[0] in files]
+    common = [a for f in files for a in ("-f", f)]
+    if per_instance:
+        common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
+    for suffix, (_, args, timeout) in (("-recheck", oracles[0]), ("-recheck-loom", oracles[1])):
+        if not survivors:
+            break
+        out = os.path.join(OUT, group + suffix)
+        only = [a for m in survivors for a in ("-F", "^" + re.escape(m) + "$")]
+        cargo_mutants(common + args + only + ["--timeout", str(timeout), "-o", out])
+        survivors = outcomes(out)["missed"]
+    return survivors or []
+
+
 def report(groups):
     """A Markdown table of a run's outcomes, file by file: what each pass
     caught, and what survived them all (for MUTANTS.md). A mutant counts
@@ -281,10 +307,12 @@ def report(groups):
     for name, column in final.items():
         row = rows.setdefault(name.split(":")[0], {})
         row[column] = row.get(column, 0) + 1
-    columns = ("tests", "models", "doctests", "counts", "timeout", "unviable", "survive")
+    columns = ("tests", "models", "doctests", "counts", "new checks", "timeout", "unviable",
+               "survive")
     print("| file | mutants | caught by the tests | by the models | by the doctests "
-          "| by the counts | timed out (a hang) | unviable | survive |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| by the counts | by checks added for them | timed out (a hang) | unviable "
+          "| survive |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for path, row in sorted(rows.items()):
         cells = " | ".join(str(row.get(c, 0)) for c in columns)
         print(f"| `{path}` | {sum(row.values())} | {cells} |")
@@ -340,6 +368,14 @@ def main():
             group, _, names = spec.partition(":")
             files = [f for f in GROUPS[group][0] if os.path.basename(f) in names.split(",")]
             for survivor in run_group(group, files or None, start=start, counts=True):
+                print("SURVIVED", survivor)
+    elif command == "recheck":
+        # recheck GROUP[:files]: the survivors of the last run, against the
+        # tests and the models as they are now: what the checks written
+        # for them kill (results in `<group>-recheck[-loom]/`).
+        for spec in sys.argv[2:]:
+            group, _, names = spec.partition(":")
+            for survivor in recheck(group, names):
                 print("SURVIVED", survivor)
     elif command == "report":
         report(sys.argv[2:] or GROUPS)
