@@ -291,7 +291,7 @@ def recheck(group, names):
 def report(groups):
     """A Markdown table of a run's outcomes, file by file: what each pass
     caught, and what survived them all (for MUTANTS.md). A mutant counts
-    where the last pass that tried it left it."""
+    where the first pass that did not let it through left it."""
     final = {}
     for group in groups:
         # `<group>-earlier`: the first pass of a run that stopped part-way,
@@ -302,7 +302,10 @@ def report(groups):
                 continue
             for kind, names in outcomes(os.path.join(OUT, group + suffix)).items():
                 for name in names:
-                    final[name] = {"caught": column, "missed": "survive"}.get(kind, kind)
+                    # Only a survivor of the passes before is this pass's
+                    # to judge (a pass's filter may pick up a few more).
+                    if final.get(name, "survive") == "survive":
+                        final[name] = {"caught": column, "missed": "survive"}.get(kind, kind)
     rows = {}
     for name, column in final.items():
         row = rows.setdefault(name.split(":")[0], {})
