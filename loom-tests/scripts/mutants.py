@@ -6,6 +6,7 @@ tests and the loom models as the oracle.
     python3 loom-tests/scripts/mutants.py run context  # one group, every pass
     python3 loom-tests/scripts/mutants.py run context:tree.rs,timer.rs  # some of its files
     python3 loom-tests/scripts/mutants.py resume context 3  # from the rest of the tests on
+    python3 loom-tests/scripts/mutants.py fill waitgroup    # what an interrupted run left untried
     python3 loom-tests/scripts/mutants.py recheck context   # survivors against new checks
     python3 loom-tests/scripts/mutants.py report           # the table for MUTANTS.md
     python3 loom-tests/scripts/mutants.py ci           # what CI runs (see below)
@@ -138,8 +139,8 @@ GROUPS = {
 
 # The column of the report each pass's catches go to, by its suffix.
 COLUMNS = {"-earlier": "tests", "": "tests", "-loom": "models", "-rest": "tests",
-           "-doc": "doctests", "-counts": "counts", "-recheck": "new checks",
-           "-recheck-loom": "new checks"}
+           "-doc": "doctests", "-counts": "counts", "-fill": "tests", "-fill-loom": "models",
+           "-recheck": "new checks", "-recheck-loom": "new checks"}
 
 # What CI tests: the files of a group, both passes. The sleeper's relay and
 # the stop channel's close are small and cover both crates' loom instances.
@@ -265,6 +266,36 @@ def counts_pass(name, survivors, last):
     return missed
 
 
+def fill(group, names):
+    """The mutants of `group` (or some of its files) that no result records,
+    as an interrupted run can leave (`--iterate` goes on from the list
+    that remains, and a shard of it is not the one the first run took):
+    the tests, then the models on what they leave."""
+    all_files, per_instance, oracles = GROUPS[group]
+    files = [f for f in all_files if os.path.basename(f) in names.split(",")] or all_files
+    listed = set(cargo_mutants(["--list"] + [a for f in files for a in ("-f", f)],
+                               capture=True).stdout.splitlines())
+    seen = set()
+    for suffix in COLUMNS:
+        path = os.path.join(OUT, group + suffix)
+        if os.path.exists(os.path.join(path, "mutants.out")):
+            for found in outcomes(path).values():
+                seen.update(found)
+    survivors = sorted(listed - seen)
+    print(f"{group}: {len(survivors)} mutants untried", flush=True)
+    common = [a for f in files for a in ("-f", f)]
+    if per_instance:
+        common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
+    for suffix, (_, args, timeout) in (("-fill", oracles[0]), ("-fill-loom", oracles[1])):
+        if not survivors:
+            break
+        out = os.path.join(OUT, group + suffix)
+        only = [a for m in survivors for a in ("-F", "^" + re.escape(m) + "$")]
+        cargo_mutants(common + args + only + ["--timeout", str(timeout), "-o", out])
+        survivors = outcomes(out)["missed"]
+    return survivors
+
+
 def recheck(group, names):
     """The final survivors of `group` (the last directory of its run, the
     counts' included), tested again by its first two passes."""
@@ -371,6 +402,11 @@ def main():
             group, _, names = spec.partition(":")
             files = [f for f in GROUPS[group][0] if os.path.basename(f) in names.split(",")]
             for survivor in run_group(group, files or None, start=start, counts=True):
+                print("SURVIVED", survivor)
+    elif command == "fill":
+        for spec in sys.argv[2:]:
+            group, _, names = spec.partition(":")
+            for survivor in fill(group, names):
                 print("SURVIVED", survivor)
     elif command == "recheck":
         # recheck GROUP[:files]: the survivors of the last run, against the
