@@ -141,8 +141,11 @@ muts = [
   "invalid key"),
  # The detached context reports its parent's canceler as its own.
  ("without_cancel keeps the parent's signal", "context/src/concurrent/link.rs",
-  """            Layer::WithoutCancel => None,""",
-  """            Layer::WithoutCancel => link.parent.reporter(),""",
+  """        Some((link, link.cancel_layer()?))""",
+  """        if matches!(link.layer, Layer::WithoutCancel) {
+            return link.parent.reporter();
+        }
+        Some((link, link.cancel_layer()?))""",
   "context::real::without_cancel_ignores_parent_cancel",
   "a without_cancel context became done with its parent"),
  # A losing cancel returns while the winner's walk is still below it.
@@ -186,11 +189,11 @@ muts = [
   "a live child missed its parent's cancel"),
  # The identity check fails on a stack address: the freed link stays registered.
  ("unlink names the moved-out link", "context/src/concurrent/link.rs",
-  """                Some(mut link) => next = link.unlink(addr),""",
-  """                Some(mut link) => {
-                    let moved = &link as *const Link;
-                    next = link.unlink(moved);
-                }""",
+  """        Arc::into_inner(link).map(|mut link| link.detach(addr))""",
+  """        Arc::into_inner(link).map(|mut link| {
+            let moved = &link as *const Link;
+            link.detach(moved)
+        })""",
   "context::real::chain_dropped_root_first_races_root_cancel",
   "a freed link is still registered with its parent"),
  # Another thread's decrement is not ordered before the waiter's return.
@@ -278,9 +281,9 @@ muts = [
   "the clock passed the deadline but the context is still open"),
  # A context freed before its deadline leaves its timer armed.
  ("a dropped context keeps its timer", "context/src/concurrent/link.rs",
-  """                layer.canceler.abandon();
-            }""",
-  """            }""",
+  """            layer.canceler.abandon();
+        }""",
+  """        }""",
   "context::real::context_dropped_while_its_deadline_fires",
   "a dropped context's timer is still armed"),
  # The waker notifies without the group's lock: between the waiter's check of
