@@ -175,6 +175,10 @@ def outcomes(out):
     for kind in ("caught", "missed", "timeout", "unviable"):
         path = os.path.join(out, "mutants.out", kind + ".txt")
         found[kind] = open(path).read().splitlines() if os.path.exists(path) else []
+    # `--iterate` lists what the run before it caught apart, and tries it no more.
+    earlier = os.path.join(out, "mutants.out", "previously_caught.txt")
+    if os.path.exists(earlier):
+        found["caught"] += open(earlier).read().splitlines()
     return found
 
 
@@ -355,12 +359,15 @@ def report(groups):
     for name, column in final.items():
         row = rows.setdefault(name.split(":")[0], {})
         row[column] = row.get(column, 0) + 1
-    columns = ("tests", "models", "doctests", "counts", "new checks", "timeout", "unviable",
-               "survive")
-    print("| file | mutants | caught by the tests | by the models | by the doctests "
-          "| by the counts | by checks added for them | timed out (a hang) | unviable "
-          "| survive |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    headings = {"tests": "caught by the tests", "models": "by the models",
+                "doctests": "by the doctests", "counts": "by the counts",
+                "new checks": "by checks added for them", "timeout": "timed out (a hang)",
+                "unviable": "unviable", "survive": "survive"}
+    # A recheck's column only if a recheck ran.
+    columns = [c for c in headings if c != "new checks"
+               or any(c in row for row in rows.values())]
+    print("| file | mutants | " + " | ".join(headings[c] for c in columns) + " |")
+    print("|---|---:|" + "---:|" * len(columns))
     for path, row in sorted(rows.items()):
         cells = " | ".join(str(row.get(c, 0)) for c in columns)
         print(f"| `{path}` | {sum(row.values())} | {cells} |")
@@ -375,9 +382,10 @@ def explained():
     path = os.path.join(ROOT, "loom-tests", "MUTANTS.md")
     names = set()
     for line in open(path):
-        m = re.match(r"\|\s*`([^`]+)`\s*\|", line)
+        m = re.match(r"\|\s*`((?:[^`])+)`\s*\|", line)
         if m:
-            names.add(m.group(1))
+            # A `|` in a table cell is escaped, even in code.
+            names.add(m.group(1).replace("\\|", "|"))
     return names
 
 
