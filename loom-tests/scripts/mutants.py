@@ -192,17 +192,47 @@ def copies(files):
     return n
 
 
+def select(spec):
+    """`GROUP` or `GROUP:file.rs,file.rs`: the group and the files meant
+    (all of the group's when none is named)."""
+    group, _, names = spec.partition(":")
+    all_files = GROUPS[group][0]
+    return group, [f for f in all_files if os.path.basename(f) in names.split(",")] or all_files
+
+
+def targets(group, files):
+    """cargo-mutants' arguments for `files`: each file, and the first
+    instance's copy of each mutant (see the module's docs)."""
+    args = [a for f in files for a in ("-f", f)]
+    if GROUPS[group][1]:
+        args += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
+    return args
+
+
+def tests_then_models(group, files, mutants, prefix):
+    """The named mutants through the group's first two passes (its tests,
+    then its models on what they leave), into `<group><prefix>` and
+    `<group><prefix>-loom`; returns what survives both."""
+    oracles = GROUPS[group][2]
+    common = targets(group, files) if mutants else []
+    for suffix, (_, args, timeout) in ((prefix, oracles[0]), (prefix + "-loom", oracles[1])):
+        if not mutants:
+            break
+        out = os.path.join(OUT, group + suffix)
+        only = [a for m in mutants for a in ("-F", "^" + re.escape(m) + "$")]
+        cargo_mutants(common + args + only + ["--timeout", str(timeout), "-o", out])
+        mutants = outcomes(out)["missed"]
+    return mutants or []
+
+
 def run_group(group, files=None, out_suffix="", passes=None, start=0, counts=False):
     """The passes over a group (or some of its files), each on the
     survivors of the one before; returns the survivors of the last. With
     `start`, the passes before it are taken from their earlier results;
     with `counts`, the survivors then meet the instruction and byte counts
     (`counts_pass`)."""
-    all_files, per_instance, oracles = GROUPS[group]
-    files = files or all_files
-    common = [a for f in files for a in ("-f", f)]
-    if per_instance:
-        common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
+    oracles = GROUPS[group][2]
+    common = targets(group, files or GROUPS[group][0])
     survivors = None
     last = None
     if start:
@@ -284,13 +314,11 @@ def counts_pass(name, survivors, last):
     return missed
 
 
-def fill(group, names):
+def fill(group, files):
     """The mutants of `group` (or some of its files) that no result records,
     as an interrupted run can leave (`--iterate` goes on from the list
     that remains, and a shard of it is not the one the first run took):
     the tests, then the models on what they leave."""
-    all_files, per_instance, oracles = GROUPS[group]
-    files = [f for f in all_files if os.path.basename(f) in names.split(",")] or all_files
     listed = set(cargo_mutants(["--list"] + [a for f in files for a in ("-f", f)],
                                capture=True).stdout.splitlines())
     seen = set()
@@ -299,42 +327,20 @@ def fill(group, names):
         if os.path.exists(os.path.join(path, "mutants.out")):
             for found in outcomes(path).values():
                 seen.update(found)
-    survivors = sorted(listed - seen)
-    print(f"{group}: {len(survivors)} mutants untried", flush=True)
-    common = [a for f in files for a in ("-f", f)]
-    if per_instance:
-        common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
-    for suffix, (_, args, timeout) in (("-fill", oracles[0]), ("-fill-loom", oracles[1])):
-        if not survivors:
-            break
-        out = os.path.join(OUT, group + suffix)
-        only = [a for m in survivors for a in ("-F", "^" + re.escape(m) + "$")]
-        cargo_mutants(common + args + only + ["--timeout", str(timeout), "-o", out])
-        survivors = outcomes(out)["missed"]
-    return survivors
+    untried = sorted(listed - seen)
+    print(f"{group}: {len(untried)} mutants untried", flush=True)
+    return tests_then_models(group, files, untried, "-fill")
 
 
-def recheck(group, names):
+def recheck(group, files):
     """The final survivors of `group` (the last directory of its run, the
     counts' included), tested again by its first two passes."""
-    all_files, per_instance, oracles = GROUPS[group]
-    files = [f for f in all_files if os.path.basename(f) in names.split(",")] or all_files
-    survivors = None
-    for suffix in [p[0] for p in oracles] + ["-counts"]:
+    survivors = []
+    for suffix in [p[0] for p in GROUPS[group][2]] + ["-counts"]:
         if os.path.exists(os.path.join(OUT, group + suffix, "mutants.out")):
             survivors = [m for m in outcomes(os.path.join(OUT, group + suffix))["missed"]
                          if m.split(":")[0] in files]
-    common = [a for f in files for a in ("-f", f)]
-    if per_instance:
-        common += ["--shard", f"0/{copies(files)}", "--sharding", "slice"]
-    for suffix, (_, args, timeout) in (("-recheck", oracles[0]), ("-recheck-loom", oracles[1])):
-        if not survivors:
-            break
-        out = os.path.join(OUT, group + suffix)
-        only = [a for m in survivors for a in ("-F", "^" + re.escape(m) + "$")]
-        cargo_mutants(common + args + only + ["--timeout", str(timeout), "-o", out])
-        survivors = outcomes(out)["missed"]
-    return survivors or []
+    return tests_then_models(group, files, survivors, "-recheck")
 
 
 def report(groups):
@@ -421,22 +427,19 @@ def main():
         # the counts alone), on the survivors an earlier run left.
         start = int(sys.argv.pop()) - 1 if command == "resume" else 0
         for spec in sys.argv[2:] or GROUPS:
-            group, _, names = spec.partition(":")
-            files = [f for f in GROUPS[group][0] if os.path.basename(f) in names.split(",")]
-            for survivor in run_group(group, files or None, start=start, counts=True):
+            group, files = select(spec)
+            for survivor in run_group(group, files, start=start, counts=True):
                 print("SURVIVED", survivor)
     elif command == "fill":
         for spec in sys.argv[2:]:
-            group, _, names = spec.partition(":")
-            for survivor in fill(group, names):
+            for survivor in fill(*select(spec)):
                 print("SURVIVED", survivor)
     elif command == "recheck":
         # recheck GROUP[:files]: the survivors of the last run, against the
         # tests and the models as they are now: what the checks written
         # for them kill (results in `<group>-recheck[-loom]/`).
         for spec in sys.argv[2:]:
-            group, _, names = spec.partition(":")
-            for survivor in recheck(group, names):
+            for survivor in recheck(*select(spec)):
                 print("SURVIVED", survivor)
     elif command == "report":
         report(sys.argv[2:] or GROUPS)
