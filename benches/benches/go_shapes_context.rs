@@ -33,26 +33,33 @@ static KEY: Key<&str> = Key::new("key");
 
 /// Go's `BenchmarkCommonParentCancel`: many threads derive, use and cancel
 /// short-lived children of one shared parent, contending on its child set.
+///
+/// Two rows, one per Go compiler (see `benches::work`): `CommonParentCancel`
+/// executes the 200 divisions between the operations, as Go 1.19 does;
+/// `CommonParentCancel/folded` only counts through the loops, as Go 1.21
+/// and later do, which fold the divisions away.
 fn common_parent_cancel(c: &mut Criterion) {
     let root = go_context::with_value(&go_context::background(), &KEY, "value");
     let (shared, _shared_cancel) = go_context::with_cancel(&root);
-    c.bench_function("CommonParentCancel", |b| {
-        b.iter_custom(|iters| {
-            parallel::run(
-                iters,
-                |_| 0_i64,
-                |x, _, n| {
-                    for _ in 0..n {
-                        let (ctx, cancel) = go_context::with_cancel(&shared);
-                        assert_eq!(ctx.value(&KEY), Some(&"value"), "should not be reached");
-                        *x = work::divide(*x, 100);
-                        drop(cancel); // Go's cancel()
-                        *x = work::divide(*x, 100);
-                    }
-                },
-            )
+    for (suffix, busy) in work::COMMON_PARENT_CANCEL_LOOPS {
+        c.bench_function(&format!("CommonParentCancel{suffix}"), |b| {
+            b.iter_custom(|iters| {
+                parallel::run(
+                    iters,
+                    |_| 0_i64,
+                    |x, _, n| {
+                        for _ in 0..n {
+                            let (ctx, cancel) = go_context::with_cancel(&shared);
+                            assert_eq!(ctx.value(&KEY), Some(&"value"), "should not be reached");
+                            *x = busy(*x);
+                            drop(cancel); // Go's cancel()
+                            *x = busy(*x);
+                        }
+                    },
+                )
+            });
         });
-    });
+    }
 }
 
 /// Go's `BenchmarkWithTimeout`: create and cancel ten one-hour timeouts per

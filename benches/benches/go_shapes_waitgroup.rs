@@ -41,11 +41,11 @@ fn add_done(c: &mut Criterion, name: &str, work: u32) {
         b.iter_custom(|iters| {
             parallel::run(
                 iters,
-                |_| 0_i64,
-                |x, _, n| {
+                |_| (),
+                |_, _, n| {
                     for _ in 0..n {
                         wg.add(1);
-                        *x = work::double_halve(*x, work);
+                        work::count(work);
                         wg.done();
                     }
                 },
@@ -62,11 +62,11 @@ fn wait(c: &mut Criterion, name: &str, work: u32) {
         b.iter_custom(|iters| {
             parallel::run(
                 iters,
-                |_| 0_i64,
-                |x, _, n| {
+                |_| (),
+                |_, _, n| {
                     for _ in 0..n {
                         black_box(&wg).wait();
-                        *x = work::double_halve(*x, work);
+                        work::count(work);
                     }
                 },
             )

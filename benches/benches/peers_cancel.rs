@@ -22,27 +22,30 @@ use benches::{parallel, work};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use tokio_util::sync::CancellationToken;
 
-/// Go's `BenchmarkCommonParentCancel`, without the value lookup.
+/// Go's `BenchmarkCommonParentCancel`, without the value lookup, with the
+/// busy work of each Go compiler, as `go_shapes_context.rs` runs it.
 fn common_parent_cancel(c: &mut Criterion) {
     let shared = CancellationToken::new();
-    c.bench_function("tokio_util/CommonParentCancel", |b| {
-        b.iter_custom(|iters| {
-            parallel::run(
-                iters,
-                |_| 0_i64,
-                |x, _, n| {
-                    for _ in 0..n {
-                        let child = shared.child_token();
-                        assert!(!child.is_cancelled(), "should not be reached");
-                        *x = work::divide(*x, 100);
-                        child.cancel(); // Go's cancel()
-                        drop(child);
-                        *x = work::divide(*x, 100);
-                    }
-                },
-            )
+    for (suffix, busy) in work::COMMON_PARENT_CANCEL_LOOPS {
+        c.bench_function(&format!("tokio_util/CommonParentCancel{suffix}"), |b| {
+            b.iter_custom(|iters| {
+                parallel::run(
+                    iters,
+                    |_| 0_i64,
+                    |x, _, n| {
+                        for _ in 0..n {
+                            let child = shared.child_token();
+                            assert!(!child.is_cancelled(), "should not be reached");
+                            *x = busy(*x);
+                            child.cancel(); // Go's cancel()
+                            drop(child);
+                            *x = busy(*x);
+                        }
+                    },
+                )
+            });
         });
-    });
+    }
 }
 
 /// A chain of `depth` child tokens under `root`, every one kept (a token

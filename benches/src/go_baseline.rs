@@ -26,6 +26,44 @@ pub struct GoFigure {
     /// hands each operation's task to rayon's pool instead: compared with
     /// the same Go goroutine row.
     pub on_pool: bool,
+    /// Which Go compilers leave the busy work this port runs between the
+    /// operations (see [`crate::work`]): the row is compared with those Go
+    /// versions only.
+    pub compiled_by: Compilers,
+}
+
+/// The Go versions whose compiled benchmark runs the same busy work as a
+/// port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compilers {
+    /// Every Go: no busy work, or busy work every Go compiles alike.
+    Every,
+    /// Go 1.20 and earlier, which execute `CommonParentCancel`'s divisions.
+    BeforeGo121,
+    /// Go 1.21 and later, whose constant propagation folds them away.
+    Go121On,
+}
+
+impl Compilers {
+    /// Whether Go `1.minor` compiles the benchmark to the port's work.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use benches::go_baseline::Compilers;
+    ///
+    /// assert!(Compilers::BeforeGo121.includes(19));
+    /// assert!(!Compilers::BeforeGo121.includes(23));
+    /// assert!(Compilers::Go121On.includes(23));
+    /// assert!(Compilers::Every.includes(23));
+    /// ```
+    pub fn includes(self, minor: u32) -> bool {
+        match self {
+            Compilers::Every => true,
+            Compilers::BeforeGo121 => minor < 21,
+            Compilers::Go121On => minor >= 21,
+        }
+    }
 }
 
 const fn fig(id: &'static str, go_name: &'static str, ns_per_op: f64) -> GoFigure {
@@ -35,6 +73,7 @@ const fn fig(id: &'static str, go_name: &'static str, ns_per_op: f64) -> GoFigur
         ns_per_op,
         spawns_thread: false,
         on_pool: false,
+        compiled_by: Compilers::Every,
     }
 }
 
@@ -52,12 +91,29 @@ const fn pooled(id: &'static str, go_name: &'static str, ns_per_op: f64) -> GoFi
     }
 }
 
+const fn compiled_by(compilers: Compilers, figure: GoFigure) -> GoFigure {
+    GoFigure {
+        compiled_by: compilers,
+        ..figure
+    }
+}
+
 /// Where the figures come from, for the results page.
 pub const PROVENANCE: &str = "Go 1.19, `go test -bench`, 2-core x86-64, GOMAXPROCS=2";
 
 /// Go's figures, in the order of the results table.
 pub const GO_1_19: &[GoFigure] = &[
-    fig("CommonParentCancel", "CommonParentCancel", 934.0),
+    // Go 1.19 executes the 200 divisions between the operations; Go 1.21
+    // and later fold them away, which the second port does too (the
+    // reference figure is Go 1.19's, shown beside the first only).
+    compiled_by(
+        Compilers::BeforeGo121,
+        fig("CommonParentCancel", "CommonParentCancel", 934.0),
+    ),
+    compiled_by(
+        Compilers::Go121On,
+        fig("CommonParentCancel/folded", "CommonParentCancel", 934.0),
+    ),
     fig(
         "WithTimeout/concurrency=40",
         "WithTimeout/concurrency=40",

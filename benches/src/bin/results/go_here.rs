@@ -10,6 +10,8 @@ use std::path::Path;
 pub(crate) struct GoRun {
     /// Which Go: `Go 1.19.8`, from the `go version` the script recorded.
     pub(crate) label: String,
+    /// The minor version: 19 for Go 1.19.8.
+    pub(crate) minor: u32,
     /// The `#` lines the script writes: Go version, machine, date, load.
     pub(crate) header: Vec<String>,
     /// ns/op by Go's benchmark name without `Benchmark` and the `-N` suffix:
@@ -54,6 +56,11 @@ pub(crate) fn read(path: &Path) -> Option<GoRun> {
             Some(format!("Go {}", version.split_whitespace().next()?))
         })
         .unwrap_or_else(|| "Go".to_owned());
+    run.minor = run
+        .label
+        .strip_prefix("Go 1.")
+        .and_then(|rest| rest.split('.').next()?.parse().ok())
+        .unwrap_or(0);
     run.ns_per_op = run
         .rounds
         .iter()

@@ -63,18 +63,25 @@ pub(crate) fn go_shapes(
             let _ = writeln!(others, "| {} | | | | |", breakable(fig.id));
             continue;
         };
-        // Go's figure on this machine, per Go version.
+        // Go's figure on this machine, per Go version: only the versions
+        // that compile the benchmark to the port's work.
         let here: Vec<Option<f64>> = go_runs
             .iter()
-            .map(|go| go.ns_per_op.get(fig.go_name).copied())
+            .map(|go| {
+                let same_work = fig.compiled_by.includes(go.minor);
+                same_work.then(|| go.ns_per_op.get(fig.go_name).copied())?
+            })
             .collect();
+        // Go's reference figures are Go 1.19's.
+        let reference = fig.compiled_by.includes(19).then_some(fig.ns_per_op);
         // The least favourable ratio: a row slower than any Go gets its note.
         let main_ratio = here
             .iter()
             .flatten()
+            .chain(reference.iter().filter(|_| go_runs.is_empty()))
             .map(|go| go / ours.ns)
             .min_by(f64::total_cmp)
-            .unwrap_or(fig.ns_per_op / ours.ns);
+            .unwrap_or(1.0);
         let peers: Vec<(&str, Option<&Estimate>)> = PEERS
             .iter()
             .map(|(name, prefix)| {
@@ -177,12 +184,14 @@ pub(crate) fn go_shapes(
             "| {} | {} | {} | {} |",
             breakable(fig.id),
             peer_cells.join(" | "),
-            format_ns(fig.ns_per_op),
-            verdict(fig.ns_per_op / ours.ns),
+            reference.map_or("–".into(), format_ns),
+            reference.map_or("–".into(), |go| verdict(go / ours.ns)),
         );
-        for (chart, ns) in charts.iter_mut().zip(&here) {
-            let go = ns.unwrap_or(fig.ns_per_op);
-            chart.push((fig.id.to_owned(), go / ours.ns));
+        let per_chart = here.iter().copied().chain(std::iter::repeat(reference));
+        for (chart, go) in charts.iter_mut().zip(per_chart) {
+            if let Some(go) = go {
+                chart.push((fig.id.to_owned(), go / ours.ns));
+            }
         }
     }
     if !notes.is_empty() {

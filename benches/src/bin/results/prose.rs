@@ -189,12 +189,20 @@ pub(crate) const PEER_FASTER_BECAUSE: &[(&str, &str)] = &[(
 /// Notes shown on a row whatever its ratio, by exact id.
 pub(crate) const ALWAYS: &[(&str, &str)] = &[
     (
+        "CommonParentCancel",
+        "the 200 `x /= x + 1` between the operations are executed, as Go 1.19 executes them; Go 1.21 and later fold them away (`x` starts at zero and stays there), so this row is compared with the earlier Go only, and `CommonParentCancel/folded` with the later",
+    ),
+    (
+        "CommonParentCancel/folded",
+        "the loops between the operations only count, as Go 1.21 and later compile them: their constant propagation folds `x /= x + 1` from zero away; compared with those Go versions only",
+    ),
+    (
         "WaitGroupAddDoneWork",
-        "LLVM folds the hundred `x *= 2; x /= 2` steps of local work into almost nothing; Go's compiler executes them, so this row carries less work than Go's",
+        "Go folds the hundred `foo *= 2; foo /= 2` away (`foo` starts at zero), leaving a loop that only counts; the port runs that loop (`work::count`)",
     ),
     (
         "WaitGroupWaitWork",
-        "LLVM folds the hundred `x *= 2; x /= 2` steps of local work into almost nothing; Go's compiler executes them, so this row carries less work than Go's",
+        "Go folds the hundred `foo *= 2; foo /= 2` away (`foo` starts at zero), leaving a loop that only counts; the port runs that loop (`work::count`)",
     ),
 ];
 
