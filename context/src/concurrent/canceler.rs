@@ -232,8 +232,8 @@ impl<N: TreeNode> Canceler<N> {
         Self::with_state(OPEN, extra, own_deadline)
     }
 
-    /// A node derived from one already done: born done with its outcome,
-    /// settled (it has no children), never registered, with nothing to lock.
+    /// A node born done with its done parent's outcome, settled, unregistered.
+    #[inline(always)]
     pub(crate) fn new_done(err: Error, cause: Option<Cause>, own_deadline: bool) -> Self {
         let state = encode(err) | caused(&cause) | COMPLETE | SETTLED;
         let extra = cause.map(|cause| {

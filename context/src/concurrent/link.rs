@@ -308,6 +308,7 @@ impl Link {
 
     /// A new cancelable link below a parent that is already done: born done
     /// with the parent's outcome, and never registered.
+    #[inline(always)]
     pub(crate) fn born_done(
         parent: &Chain,
         deadline: Option<Instant>,
