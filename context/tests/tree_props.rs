@@ -436,6 +436,10 @@ struct Node {
     callback_linked: bool,
     /// Freed without a cancel: nothing referred to it any more.
     freed: bool,
+    /// Done as it was made (its parent was done, or its deadline had
+    /// passed): its handle holds nothing, as there is nothing left to cancel,
+    /// so only its contexts and descendants keep it.
+    born_done: bool,
 }
 
 /// Go's context semantics, sequentially, on plain data.
@@ -460,6 +464,7 @@ impl Model {
                 timer_armed: false,
                 callback_linked: false,
                 freed: false,
+            born_done: false,
             }],
             started: BTreeSet::new(),
         }
@@ -531,6 +536,7 @@ impl Model {
             timer_armed: false,
             callback_linked: false,
             freed: false,
+            born_done: false,
         });
         self.nodes.len() - 1
     }
@@ -792,7 +798,7 @@ impl Case {
             let parent = nodes[i].parent.expect("only the root has none");
             let after_func = nodes[i].label == ".AfterFunc";
             let referenced = self.real.contexts.get(i).is_some_and(Option::is_some)
-                || self.real.handles.get(i).is_some_and(Option::is_some);
+                || (self.real.handles.get(i).is_some_and(Option::is_some) && !nodes[i].born_done);
             alive[i] |= referenced && !after_func;
             let link = after_func && self.real.links.get(i).is_some_and(Option::is_some);
             if alive[i] || link {
@@ -855,6 +861,7 @@ impl Case {
                 (ctx, None)
             }
         };
+        self.model.nodes[node].born_done = self.model.nodes[node].done.is_some();
         self.real.push(Some(ctx), handle, None);
         prop_assert_eq!(self.model.nodes.len(), node + 1, "node numbering");
         Ok(())
