@@ -190,7 +190,10 @@
 //! pointer, which tells a value link from the others by its low bit
 //! (`link.rs`), and the value link's table of what depends on its value's
 //! type (`value.rs`): so that a value lives in its link's allocation while a
-//! context stays one pointer wide. The rest of the crate denies `unsafe`.
+//! context stays one pointer wide. One more line in `link.rs` drops a link's
+//! layer by hand, and skips it when its canceler owns no memory, as every
+//! plain link does once canceled (its drop glue was a quarter of that
+//! link's drop). The rest of the crate denies `unsafe`.
 //!
 //! # Features
 //!
@@ -211,8 +214,9 @@
 //!   too large for loom.
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// The chain's pointer and the value link (`concurrent/link.rs`,
-// `concurrent/value.rs`) are the only `unsafe` code, allowed there alone.
+// The chain's pointer, the layer's drop and the value link
+// (`concurrent/link.rs`, `concurrent/value.rs`) are the only `unsafe` code,
+// allowed there alone.
 #![deny(unsafe_code)]
 
 mod children;

@@ -132,6 +132,12 @@ pub(crate) mod std_prims {
     /// done channel, made under its lock and handed out by reference.
     pub(crate) use std::sync::OnceLock as OnceCell;
 
+    /// Whether a lock and an atomic own no memory, so that a node whose
+    /// fields hold nothing else may be let go of without running their
+    /// drops (`Drop for Link`). std's own none; the checkers' locks are
+    /// boxed, so their instances drop every node.
+    pub(crate) const PRIMITIVES_OWN_NOTHING: bool = true;
+
     /// Whether the timer thread runs on its own, on the real clock. In the
     /// model-checked instance it runs only when a model starts it, on a
     /// logical clock (and tests that need the real one skip themselves).
@@ -449,6 +455,9 @@ pub(crate) mod loom_prims {
 
     pub(crate) use super::locks::loom_locks::{Condvar, Mutex, MutexGuard};
 
+    /// See the std instance's: the locks here are boxed.
+    pub(crate) const PRIMITIVES_OWN_NOTHING: bool = false;
+
     /// A value global to one loom execution (loom resets it between runs).
     pub(crate) struct Global<T: 'static>(loom::lazy_static::Lazy<T>);
 
@@ -549,6 +558,9 @@ pub(crate) mod shuttle_prims {
     pub(crate) const TIMER_THREAD: bool = false;
 
     pub(crate) use super::locks::shuttle_locks::{Condvar, Mutex, MutexGuard};
+
+    /// See the std instance's: the locks here are boxed.
+    pub(crate) const PRIMITIVES_OWN_NOTHING: bool = false;
 
     /// A value global to one shuttle execution (shuttle drops it at the end).
     pub(crate) struct Global<T: Sync + 'static>(shuttle::lazy_static::Lazy<T>);

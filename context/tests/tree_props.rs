@@ -464,7 +464,7 @@ impl Model {
                 timer_armed: false,
                 callback_linked: false,
                 freed: false,
-            born_done: false,
+                born_done: false,
             }],
             started: BTreeSet::new(),
         }

@@ -401,10 +401,10 @@ where
 /// assert_eq!(detached.value(&USER), Some(&"gopher"));
 /// ```
 pub fn without_cancel(parent: &Context) -> Context {
-    Context::from_link(Arc::new(Link {
-        parent: parent.chain.clone(),
-        layer: Layer::WithoutCancel,
-    }))
+    Context::from_link(Arc::new(Link::new(
+        parent.chain.clone(),
+        Layer::WithoutCancel,
+    )))
 }
 
 /// Shows the chain from the root, like Go's `String()`:
@@ -439,7 +439,7 @@ fn fmt_link(node: Node<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             return f.write_str(")");
         }
     };
-    match &link.layer {
+    match link.layer() {
         Layer::Cancel(cancel) => match cancel.deadline {
             Some(deadline) if cancel.canceler.has_own_deadline() => {
                 let now = Instant::now();

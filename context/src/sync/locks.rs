@@ -31,6 +31,11 @@ pub(crate) mod std_locks {
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
             self.0.lock().unwrap_or_else(PoisonError::into_inner)
         }
+
+        /// The value, through an exclusive reference: no locking needed.
+        pub(crate) fn get_mut(&mut self) -> &mut T {
+            self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
+        }
     }
 
     /// A condition variable paired with [`Mutex`], poisoning ignored likewise.
@@ -91,6 +96,11 @@ macro_rules! clockless_locks {
 
             pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
                 self.0.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+
+            /// The value, through an exclusive reference: no locking needed.
+            pub(crate) fn get_mut(&mut self) -> &mut T {
+                self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
             }
         }
 
