@@ -656,7 +656,7 @@ fn default_cause(err: Error) -> Cause {
 }
 
 impl<N> Canceler<N> {
-    /// Whether this canceler owns no memory: no children, nothing out of
+    /// Whether this canceler, being freed, owns no memory: nothing out of
     /// line, no done channel, over primitives that own none either. That is
     /// every plain link once canceled, and its owner may then skip its drop
     /// (`Drop for Link`), whose glue alone was a quarter of a plain link's
@@ -664,9 +664,9 @@ impl<N> Canceler<N> {
     #[inline]
     pub(crate) fn owns_nothing(&mut self) -> bool {
         let inner = self.inner.get_mut();
-        PRIMITIVES_OWN_NOTHING
-            && matches!(inner.children, Children::None)
-            && inner.extra.is_none()
-            && self.done.get().is_none()
+        // Each child owns its parent, and leaves it (or was taken by its
+        // cancel) before letting go of it: a node freed has no children.
+        debug_assert!(inner.children.is_empty(), "a node freed with children");
+        PRIMITIVES_OWN_NOTHING && inner.extra.is_none() && self.done.get().is_none()
     }
 }
