@@ -16,9 +16,10 @@
 //!
 //! A port that did more or less than the Go it is compared with would
 //! measure the busy work, not the operation: `CommonParentCancel`'s 200
-//! divisions take about 650 ns on one core, several times the context
-//! operations between them. So each row runs the busy work of the Go it is
-//! compared with, and `CommonParentCancel` has a row for each.
+//! divisions cost several times the context operations between them (the
+//! difference between its two rows on a results page). So each row runs the
+//! busy work of the Go it is compared with, and `CommonParentCancel` has a
+//! row for each.
 
 use std::hint::black_box;
 
