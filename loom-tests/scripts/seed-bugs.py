@@ -142,7 +142,7 @@ muts = [
  # The detached context reports its parent's canceler as its own.
  ("without_cancel keeps the parent's signal", "context/src/concurrent/link.rs",
   """        Some((link, link.cancel_layer()?))""",
-  """        if matches!(link.layer, Layer::WithoutCancel) {
+  """        if matches!(link.layer(), Layer::WithoutCancel) {
             return link.parent.reporter();
         }
         Some((link, link.cancel_layer()?))""",
