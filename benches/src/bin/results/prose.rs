@@ -64,7 +64,10 @@ pub(crate) const RUST_ONLY: &str = "Variants with no Go counterpart: `Root=Backg
 builds the chain *and* frees it (Go's garbage collector does that outside the benchmark loop); \
 `IsDone` is the idiomatic check; `DoneEachCall` is Go's `CheckCanceled/Done` written as Go \
 writes it, with `ctx.done()` called in each iteration (`CheckCanceled/Done` fetches the channel \
-once).\n\n";
+once); `CommonParentCancel/own_parent` and `CommonParentCancel/folded/own_parent` run their \
+row's loop with each core deriving from a parent of its own, so that the cores share nothing: the \
+gap to their row is what the shared parent costs, the most that spreading one parent's children \
+over the cores could win.\n\n";
 
 /// The opening of the growth curves.
 pub(crate) fn growth_intro() -> String {
