@@ -40,12 +40,8 @@ static KEY: Key<&str> = Key::new("key");
 /// and later do, which fold the divisions away.
 ///
 /// Each has a Rust-only twin, `…/own_parent`, where every thread derives
-/// from a parent of its own (same depth, same value above it): nothing is
-/// shared between the cores, neither the parent's lock and child set nor its
-/// reference count. The gap between the two rows is the most that any
-/// design spreading one parent's children over the cores (sharded child
-/// sets, a lock-free registration) could win on this machine, since each
-/// child still holds its parent.
+/// from a parent of its own: what the shared parent costs (see "A shared
+/// parent" in `benches/README.md`).
 fn common_parent_cancel(c: &mut Criterion) {
     let root = go_context::with_value(&go_context::background(), &KEY, "value");
     let (shared, _shared_cancel) = go_context::with_cancel(&root);
