@@ -63,6 +63,7 @@ fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> 
     if released.is_empty() {
         // A leaf nobody waits on, the common case: settled by its claim,
         // with nothing to walk and nothing to run after the lock.
+        released.discard_empty();
         leave_parent(node);
         return true;
     }
@@ -78,7 +79,7 @@ fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> 
                 continue;
             };
             match child.canceler().claim(err, &cause) {
-                Claim::Won(released) if released.is_empty() => {}
+                Claim::Won(released) if released.is_empty() => released.discard_empty(),
                 Claim::Won(released) => work.push(deferred.keep(released)),
                 Claim::Lost => claimed_elsewhere.push(child.clone()),
             }
