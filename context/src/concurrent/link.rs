@@ -203,6 +203,29 @@ impl Chain {
         )
     }
 
+    /// Lets go of this reference to the newest link, if it is a [`Link`]
+    /// that others refer to too: one decrement, inlined where a link is
+    /// freed. Anything else is handed back, for [`Chain::release`].
+    #[inline(always)]
+    fn release_shared(self) -> Option<Chain> {
+        let ptr = self.0?;
+        if ptr.addr().get() & VALUE != 0 {
+            return Some(self);
+        }
+        let addr = ptr.cast::<Link>().as_ptr().cast_const();
+        // SAFETY: from `from_link`: our reference, which `self` gives up
+        // below unless it keeps it.
+        let link = unsafe { Arc::from_raw(addr) };
+        if Arc::strong_count(&link) == 1 {
+            // Likely ours alone: `release` unlinks it in place.
+            std::mem::forget(link);
+            return Some(self);
+        }
+        std::mem::forget(self);
+        // Of two threads dropping the last two references, one gets it.
+        Arc::into_inner(link).map(|mut link| link.detach(addr))
+    }
+
     /// Lets go of this reference to the newest link. If it was the last,
     /// the link is freed here, and its parent handed back to be let go of
     /// in turn: so a chain is dropped by a loop, not by recursion.
@@ -284,7 +307,17 @@ impl Drop for Chain {
 
 /// Lets go of `chain`, and of each link above it that it held the last
 /// reference to, in a loop.
-fn unwind(mut chain: Chain) {
+#[inline(always)]
+fn unwind(chain: Chain) {
+    // The usual case, a link whose parent others still refer to, is one
+    // decrement, made here; the loop is out of line.
+    if let Some(rest) = chain.release_shared() {
+        unwind_owned(rest);
+    }
+}
+
+#[inline(never)]
+fn unwind_owned(mut chain: Chain) {
     while let Some(parent) = chain.release() {
         chain = parent;
     }
