@@ -171,8 +171,11 @@ impl CancelFunc {
 }
 
 impl Drop for CancelFunc {
+    #[inline]
     fn drop(&mut self) {
-        self.cancel();
+        if let Some(link) = &self.link {
+            tree::cancel(link, Error::Canceled, None);
+        }
     }
 }
 
