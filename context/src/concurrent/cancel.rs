@@ -143,7 +143,7 @@ impl CancelFunc {
     #[inline]
     fn cancel_with(&self, cause: Option<Cause>) {
         if let Some(link) = &self.link {
-            tree::cancel(link, Error::Canceled, cause);
+            tree::cancel(link, Error::Canceled, &cause);
         }
     }
 
@@ -174,7 +174,7 @@ impl Drop for CancelFunc {
     #[inline]
     fn drop(&mut self) {
         if let Some(link) = &self.link {
-            tree::cancel(link, Error::Canceled, None);
+            tree::cancel(link, Error::Canceled, &None);
         }
     }
 }

@@ -94,7 +94,7 @@ fn arm(link: &Arc<Link>, deadline: Instant) {
         Err(err) => {
             // Leave nothing half-made behind: the handle would cancel it on
             // unwinding anyway, but say so before the panic.
-            tree::cancel(link, Error::Canceled, None);
+            tree::cancel(link, Error::Canceled, &None);
             panic!("context: cannot start the timer thread that fires deadlines: {err}");
         }
     }

@@ -453,7 +453,7 @@ impl TreeNode for Link {
 impl Expire for Link {
     fn expire(self: Arc<Self>) -> bool {
         let cause = self.canceler().deadline_cause();
-        tree::cancel(&self, Error::DeadlineExceeded, cause)
+        tree::cancel(&self, Error::DeadlineExceeded, &cause)
     }
 }
 

@@ -42,21 +42,21 @@ use crate::error::{Cause, Error};
 /// Returns whether this call canceled it. When it returns, every descendant is
 /// done, whichever call won.
 #[inline]
-pub(crate) fn cancel<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> bool {
+pub(crate) fn cancel<N: TreeNode>(node: &Arc<N>, err: Error, cause: &Option<Cause>) -> bool {
     if node.canceler().is_settled() {
         return false; // canceled before, its whole subtree done: nothing to wait for
     }
     cancel_open(node, err, cause)
 }
 
-fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> bool {
+fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: &Option<Cause>) -> bool {
     let this = node.canceler();
     if !this.is_open() {
         // A repeated cancel, or one that lost already: wait for the winner.
         wait_settled(&**node);
         return false;
     }
-    let Claim::Won(released) = this.claim(err, &cause) else {
+    let Claim::Won(released) = this.claim(err, cause) else {
         wait_settled(&**node);
         return false;
     };
@@ -78,7 +78,7 @@ fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: Option<Cause>) -> 
             let Some(child) = child.upgrade() else {
                 continue;
             };
-            match child.canceler().claim(err, &cause) {
+            match child.canceler().claim(err, cause) {
                 Claim::Won(released) if released.is_empty() => released.discard_empty(),
                 Claim::Won(released) => work.push(deferred.keep(released)),
                 Claim::Lost => claimed_elsewhere.push(child.clone()),
@@ -315,6 +315,6 @@ pub(crate) fn wait_settled<N: TreeNode>(node: &N) {
 #[inline]
 pub(crate) fn register<N: TreeNode>(parent: &Canceler<N>, node: &Arc<N>) {
     if let Err((err, cause)) = parent.add_node(node) {
-        cancel(node, err, cause);
+        cancel(node, err, &cause);
     }
 }
