@@ -566,12 +566,24 @@ impl<N: TreeNode> Canceler<N> {
         if self.state.load(Ordering::Relaxed) != OPEN {
             return Claim::Lost;
         }
+        let outcome = encode(err) | caused(cause);
+        if inner.extra.is_none() && inner.children.is_empty() && cause.is_none() {
+            // A leaf nobody waits on and with no done channel, the common
+            // case: nothing to close or notify between the error and done,
+            // so both, and settled, in one store.
+            self.state
+                .store(outcome | COMPLETE | SETTLED, Ordering::Release);
+            return Claim::Won(Released {
+                children: Children::None,
+                timer: None,
+                waiting: None,
+            });
+        }
         // Cause, then error, then close and notify, then complete. Release:
         // pairs with the Acquire in `load_err`.
         if cause.is_some() {
             inner.extra().cause = cause.clone();
         }
-        let outcome = encode(err) | caused(cause);
         self.state.store(outcome, Ordering::Release);
         let (mut timer, mut waiting) = (None, None);
         if let Some(extra) = inner.extra.as_deref_mut() {
