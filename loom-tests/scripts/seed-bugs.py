@@ -155,14 +155,14 @@ muts = [
         wait_settled(&**node);
         return false;
     }
-    let Claim::Won(released) = this.claim(err, &cause) else {
+    let Claim::Won(released) = this.claim(err, cause) else {
         wait_settled(&**node);
         return false;
     };""",
   """    if !this.is_open() {
         return false;
     }
-    let Claim::Won(released) = this.claim(err, &cause) else {
+    let Claim::Won(released) = this.claim(err, cause) else {
         return false;
     };""",
   "context::real::overlapping_cancels_wait_for_the_subtree",
@@ -189,11 +189,11 @@ muts = [
   "a live child missed its parent's cancel"),
  # The identity check fails on a stack address: the freed link stays registered.
  ("unlink names the moved-out link", "context/src/concurrent/link.rs",
-  """        Arc::into_inner(link).map(|mut link| link.detach(addr))""",
-  """        Arc::into_inner(link).map(|mut link| {
-            let moved = &link as *const Link;
-            link.detach(moved)
-        })""",
+  """    Arc::into_inner(link).map(|mut link| link.detach(addr))""",
+  """    Arc::into_inner(link).map(|mut link| {
+        let moved = &link as *const Link;
+        link.detach(moved)
+    })""",
   "context::real::chain_dropped_root_first_races_root_cancel",
   "a freed link is still registered with its parent"),
  # Another thread's decrement is not ordered before the waiter's return.

@@ -222,8 +222,7 @@ impl Chain {
             return Some(self);
         }
         std::mem::forget(self);
-        // Of two threads dropping the last two references, one gets it.
-        Arc::into_inner(link).map(|mut link| link.detach(addr))
+        let_go(link, addr)
     }
 
     /// Lets go of this reference to the newest link. If it was the last,
@@ -249,10 +248,17 @@ impl Chain {
         {
             return Some(only.detach(addr)); // its own drop finds nothing left
         }
-        // `into_inner`, not `try_unwrap`: of two threads dropping the last
-        // two references, exactly one gets the link.
-        Arc::into_inner(link).map(|mut link| link.detach(addr))
+        let_go(link, addr)
     }
+}
+
+/// Lets go of a reference to the link at `addr`: if it was the last, the
+/// link is unlinked and its parent handed back, to be let go of in turn.
+#[inline(always)]
+fn let_go(link: Arc<Link>, addr: *const Link) -> Option<Chain> {
+    // `into_inner`, not `try_unwrap`: of two threads dropping the last two
+    // references, exactly one gets the link.
+    Arc::into_inner(link).map(|mut link| link.detach(addr))
 }
 
 impl<'a> Node<'a> {
@@ -411,6 +417,7 @@ impl Link {
 }
 
 impl Drop for Link {
+    #[inline(always)]
     fn drop(&mut self) {
         unwind(self.detach(self as *const Link));
         let owns_nothing = match &mut *self.layer {
