@@ -155,24 +155,44 @@ muts = [
         wait_settled(&**node);
         return false;
     }
-    let Claim::Won(released) = this.claim(err, cause) else {
-        wait_settled(&**node);
-        return false;
+    let released = match this.claim(err, cause) {
+        Claim::Leaf => {
+            // The common case: settled by its claim, with nothing to walk
+            // and nothing to run after the lock.
+            leave_parent(node);
+            return true;
+        }
+        Claim::Won(released) => released,
+        Claim::Lost => {
+            wait_settled(&**node);
+            return false;
+        }
     };""",
   """    if !this.is_open() {
         return false;
     }
-    let Claim::Won(released) = this.claim(err, cause) else {
-        return false;
+    let released = match this.claim(err, cause) {
+        Claim::Leaf => {
+            // The common case: settled by its claim, with nothing to walk
+            // and nothing to run after the lock.
+            leave_parent(node);
+            return true;
+        }
+        Claim::Won(released) => released,
+        Claim::Lost => {
+            return false;
+        }
     };""",
   "context::real::overlapping_cancels_wait_for_the_subtree",
   "a cancel returned while a descendant was still open"),
  # The first iterative cancel's bug: the root's cancel finds no child, returns early.
  ("the root leaves its parent before the walk", "context/src/concurrent/tree.rs",
-  """        return false;
+  """            return false;
+        }
     };
     if released.is_empty() {""",
-  """        return false;
+  """            return false;
+        }
     };
     leave_parent(node);
     if released.is_empty() {""",

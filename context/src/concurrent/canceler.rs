@@ -120,6 +120,9 @@ impl Registration {
 
 /// The outcome of a claim.
 pub(crate) enum Claim<N> {
+    /// This call canceled the node, a leaf that held nothing to act on (no
+    /// children, timer, waiters or done channel): settled already.
+    Leaf,
     /// This call canceled the node; here is what it held.
     Won(Released<N>),
     /// Another cancel got there first.
@@ -570,14 +573,10 @@ impl<N: TreeNode> Canceler<N> {
         if inner.extra.is_none() && inner.children.is_empty() && cause.is_none() {
             // A leaf nobody waits on and with no done channel, the common
             // case: nothing to close or notify between the error and done,
-            // so both, and settled, in one store.
+            // so both, and settled, in one store, and nothing to hand back.
             self.state
                 .store(outcome | COMPLETE | SETTLED, Ordering::Release);
-            return Claim::Won(Released {
-                children: Children::None,
-                timer: None,
-                waiting: None,
-            });
+            return Claim::Leaf;
         }
         // Cause, then error, then close and notify, then complete. Release:
         // pairs with the Acquire in `load_err`.

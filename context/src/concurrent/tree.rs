@@ -56,13 +56,21 @@ fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: &Option<Cause>) ->
         wait_settled(&**node);
         return false;
     }
-    let Claim::Won(released) = this.claim(err, cause) else {
-        wait_settled(&**node);
-        return false;
+    let released = match this.claim(err, cause) {
+        Claim::Leaf => {
+            // The common case: settled by its claim, with nothing to walk
+            // and nothing to run after the lock.
+            leave_parent(node);
+            return true;
+        }
+        Claim::Won(released) => released,
+        Claim::Lost => {
+            wait_settled(&**node);
+            return false;
+        }
     };
     if released.is_empty() {
-        // A leaf nobody waits on, the common case: settled by its claim,
-        // with nothing to walk and nothing to run after the lock.
+        // A leaf whose done channel, say, the claim closed: likewise.
         released.discard_empty();
         leave_parent(node);
         return true;
@@ -79,6 +87,7 @@ fn cancel_open<N: TreeNode>(node: &Arc<N>, err: Error, cause: &Option<Cause>) ->
                 continue;
             };
             match child.canceler().claim(err, cause) {
+                Claim::Leaf => {}
                 Claim::Won(released) if released.is_empty() => released.discard_empty(),
                 Claim::Won(released) => work.push(deferred.keep(released)),
                 Claim::Lost => claimed_elsewhere.push(child.clone()),
