@@ -54,16 +54,18 @@ pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
 /// Builds a cancelable link below `parent` and registers it with the
 /// nearest cancelable ancestor (or makes it born done, if that is done).
 /// It reports `own_deadline` if given, else its parent's deadline;
-/// `deadline_cause` is the cause to report if its own deadline passes.
+/// `deadline_cause` is the cause to report if its own deadline passes
+/// (borrowed: an owned one, dropped on some paths, would keep even
+/// `with_cancel`'s `None` in memory rather than in a register).
 #[inline]
 pub(crate) fn derive(
     parent: &Context,
     own_deadline: Option<Instant>,
-    deadline_cause: Option<Cause>,
+    deadline_cause: Option<&Cause>,
 ) -> Arc<Link> {
     let own = own_deadline.is_some();
     let Some(ancestor) = parent.chain().cancel_layer() else {
-        return Link::cancelable(parent.chain(), own_deadline, own, deadline_cause);
+        return Link::cancelable(parent.chain(), own_deadline, own, deadline_cause.cloned());
     };
     let deadline = own_deadline.or(ancestor.deadline);
     if let Some(outcome) = ancestor.canceler.outcome() {
@@ -71,7 +73,7 @@ pub(crate) fn derive(
         // lock. (A cancel racing with this check is caught by `register`.)
         return Link::born_done(parent.chain(), deadline, own, outcome);
     }
-    let link = Link::cancelable(parent.chain(), deadline, own, deadline_cause);
+    let link = Link::cancelable(parent.chain(), deadline, own, deadline_cause.cloned());
     tree::register(&ancestor.canceler, &link);
     link
 }

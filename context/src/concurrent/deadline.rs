@@ -75,7 +75,7 @@ pub fn with_deadline_cause(
         // The parent expires first: no timer of our own (Go drops `cause` too).
         return with_cancel(parent);
     }
-    let link = derive(parent, Some(deadline), cause);
+    let link = derive(parent, Some(deadline), cause.as_ref());
     if deadline <= now() {
         link.clone().expire(); // born expired
     } else {
