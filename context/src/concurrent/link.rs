@@ -340,7 +340,7 @@ impl Link {
         own: bool,
         deadline_cause: Option<Cause>,
     ) -> Arc<Link> {
-        Self::with_canceler(parent, deadline, Canceler::new(own, deadline_cause))
+        Self::with_canceler(parent, deadline, || Canceler::new(own, deadline_cause))
     }
 
     /// A new cancelable link below a parent that is already done: born done
@@ -352,18 +352,24 @@ impl Link {
         own: bool,
         (err, cause): (Error, Option<Cause>),
     ) -> Arc<Link> {
-        Self::with_canceler(parent, deadline, Canceler::new_done(err, cause, own))
+        Self::with_canceler(parent, deadline, || Canceler::new_done(err, cause, own))
     }
 
     #[inline(always)]
     fn with_canceler(
         parent: &Chain,
         deadline: Option<Instant>,
-        canceler: Canceler<Link>,
+        canceler: impl FnOnce() -> Canceler<Link>,
     ) -> Arc<Link> {
+        // The parent's count first: the canceler, made after it, is then
+        // written once into the new link rather than built aside and moved.
+        let parent = parent.clone();
         Arc::new(Link::new(
-            parent.clone(),
-            Layer::Cancel(CancelLayer { canceler, deadline }),
+            parent,
+            Layer::Cancel(CancelLayer {
+                canceler: canceler(),
+                deadline,
+            }),
         ))
     }
 
