@@ -4,7 +4,9 @@
 # not grow. What CI runs.
 #
 #   bash benches/counts.sh           measure, then fail if a count of ours
-#                                    grew by more than 2% over the baseline
+#                                    grew by more than 2% over the baseline,
+#                                    or misses its target against a peer
+#                                    (below_peers in benches/src/shapes.rs)
 #   bash benches/counts.sh --bless   measure and make the result the baseline
 #
 # Instructions are counted by callgrind (valgrind) through gungraun

@@ -66,7 +66,24 @@ pub struct Shape {
     pub live_together: bool,
     /// The sides that can express it, ours first.
     pub sides: &'static [Side],
+    /// Our instructions per operation must stay below this fraction of
+    /// every peer's (`counts check` fails otherwise): [`FEWER`] for every
+    /// shape, [`WIDE_TARGET`] for the wide trees.
+    pub below_peers: f64,
+    /// Whether our allocations, bytes allocated and bytes live must be no
+    /// more than every peer's (`counts check` fails otherwise): so for the
+    /// cancellation tree against tokio-util's. Not for the wait group, which
+    /// holds what Go's does (a lock and a condition variable for timed and
+    /// context-bound waits, a panic to pass on) where crossbeam-utils' holds a
+    /// count and a condition variable.
+    pub bytes_within_peers: bool,
 }
+
+/// Fewer instructions than every peer.
+pub const FEWER: f64 = 1.0;
+/// A wide tree's child: at most four fifths of a peer's instructions, where
+/// malloc and free, the same for both, are nearly half of either.
+pub const WIDE_TARGET: f64 = 0.8;
 
 const CANCEL_SIDES: &[Side] = &[Side::Ours, Side::TokioUtil];
 const OURS_ONLY: &[Side] = &[Side::Ours];
@@ -80,6 +97,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: CANCEL_SIDES,
+        bytes_within_peers: true,
+        below_peers: FEWER,
     },
     Shape {
         name: "derive_from_done",
@@ -87,6 +106,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: CANCEL_SIDES,
+        bytes_within_peers: true,
+        below_peers: FEWER,
     },
     Shape {
         name: "wide_tree",
@@ -94,6 +115,8 @@ pub const SHAPES: &[Shape] = &[
         ops: WIDE,
         live_together: true,
         sides: CANCEL_SIDES,
+        bytes_within_peers: true,
+        below_peers: WIDE_TARGET,
     },
     Shape {
         name: "wide_tree_100k",
@@ -101,6 +124,8 @@ pub const SHAPES: &[Shape] = &[
         ops: WIDE_LARGE,
         live_together: true,
         sides: CANCEL_SIDES,
+        bytes_within_peers: true,
+        below_peers: WIDE_TARGET,
     },
     Shape {
         name: "chain",
@@ -108,6 +133,8 @@ pub const SHAPES: &[Shape] = &[
         ops: CHAIN,
         live_together: true,
         sides: CANCEL_SIDES,
+        bytes_within_peers: true,
+        below_peers: FEWER,
     },
     Shape {
         name: "is_done",
@@ -115,6 +142,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: CANCEL_SIDES,
+        bytes_within_peers: true,
+        below_peers: FEWER,
     },
     Shape {
         name: "done_each_call",
@@ -122,6 +151,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: CANCEL_SIDES,
+        bytes_within_peers: true,
+        below_peers: FEWER,
     },
     Shape {
         name: "with_timeout",
@@ -129,6 +160,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: OURS_ONLY,
+        bytes_within_peers: true,
+        below_peers: FEWER,
     },
     Shape {
         name: "with_value",
@@ -136,6 +169,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: OURS_ONLY,
+        bytes_within_peers: true,
+        below_peers: FEWER,
     },
     Shape {
         name: "wait_group",
@@ -143,6 +178,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: WAIT_GROUP_SIDES,
+        bytes_within_peers: false,
+        below_peers: FEWER,
     },
     Shape {
         name: "wait_group_add_done",
@@ -150,6 +187,8 @@ pub const SHAPES: &[Shape] = &[
         ops: REPEAT,
         live_together: false,
         sides: WAIT_GROUP_SIDES,
+        bytes_within_peers: false,
+        below_peers: FEWER,
     },
 ];
 

@@ -4,7 +4,9 @@
 //!
 //! ```console
 //! $ counts collect GUNGRAUN_JSON_LINES OUT.tsv   # instructions per operation
-//! $ counts check BASELINE.tsv FRESH.tsv          # fails on a regression
+//! $ counts check BASELINE.tsv FRESH.tsv          # fails on a regression, or
+//!                                                # where ours misses its target
+//!                                                # against a peer
 //! ```
 //!
 //! A count file is tab-separated: `shape`, `side`, then figures per
@@ -110,6 +112,57 @@ fn read(path: &str) -> Table {
     Table { columns, rows }
 }
 
+/// Whether ours beats every peer on every shape, as each shape asks
+/// ([`Shape::below_peers`](benches::shapes::Shape::below_peers)):
+/// instructions below that fraction of the peer's, bytes no more than its
+/// where [`Shape::bytes_within_peers`](benches::shapes::Shape) says so.
+/// Says so for each pair.
+fn against_peers(now: &Table) -> bool {
+    let instructions = now.columns == ["instructions"];
+    let mut all_met = true;
+    for shape in SHAPES {
+        let ours_key = (shape.name.to_owned(), Side::Ours.name().to_owned());
+        let Some(ours) = now.rows.get(&ours_key) else {
+            continue; // reported missing by the caller
+        };
+        if !instructions && !shape.bytes_within_peers {
+            continue;
+        }
+        for peer in shape.sides.iter().filter(|side| **side != Side::Ours) {
+            let Some(theirs) = now
+                .rows
+                .get(&(shape.name.to_owned(), peer.name().to_owned()))
+            else {
+                continue;
+            };
+            for ((column, &ours), &theirs) in now.columns.iter().zip(ours).zip(theirs) {
+                let met = if instructions {
+                    ours < shape.below_peers * theirs
+                } else {
+                    ours <= theirs
+                };
+                let target = if instructions {
+                    format!("below {}x", shape.below_peers)
+                } else {
+                    "at most 1x".to_owned()
+                };
+                let ratio = if theirs == 0.0 { 1.0 } else { ours / theirs };
+                println!(
+                    "{:>10} {} ours vs {} {column}: {ratio:.3}x ({target})",
+                    if met { "beats" } else { "MISSED" },
+                    shape.name,
+                    peer.name(),
+                );
+                all_met &= met;
+            }
+        }
+    }
+    if !all_met {
+        eprintln!("counts: ours misses its target against a peer (benches/src/shapes.rs)");
+    }
+    all_met
+}
+
 fn check(baseline: &str, fresh: &str) -> ExitCode {
     let (before, now) = (read(baseline), read(fresh));
     let mut failed = before.columns != now.columns;
@@ -140,6 +193,7 @@ fn check(baseline: &str, fresh: &str) -> ExitCode {
             println!("{verdict:>10} {shape} {side} {column}: {was} -> {count} ({change:+.1}%)");
         }
     }
+    let missed = !against_peers(&now);
     for key in before
         .rows
         .keys()
@@ -156,6 +210,8 @@ fn check(baseline: &str, fresh: &str) -> ExitCode {
             "counts: {fresh} differs from {baseline} beyond {THRESHOLD_PERCENT}%; \
              if the change is meant, rebaseline: bash benches/counts.sh --bless"
         );
+    }
+    if failed || missed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
