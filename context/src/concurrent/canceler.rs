@@ -25,7 +25,9 @@
 //!    lock is released, and each then reads the state.
 //!    [`Canceler::load_err`] reports an error without `COMPLETE` only after
 //!    taking the lock, so an error is never visible while done is not yet
-//!    observable (Go's #75533).
+//!    observable (Go's #75533). A leaf with no cause, no done channel and
+//!    nobody waiting has nothing to do between the two, and stores both,
+//!    and `SETTLED`, at once.
 //! 3. **Settle.** `SETTLED` means the whole subtree is done. A node claimed
 //!    with no children is settled in the same critical section. Otherwise the
 //!    cancel that claimed it (its *operation*) settles only its own root, at
