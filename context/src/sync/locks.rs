@@ -12,9 +12,9 @@
 //! the crate between two consistent states, such as a misuse panic; carrying
 //! on is the right answer. parking_lot's locks have no poisoning at all, so
 //! the instance users run pays nothing for it: std's checks the panic count
-//! on every lock and unlock, which was a twentieth of the instructions of a
-//! wide tree's build, cancel and drop. The checkers' locks poison, and their
-//! wrappers clear it.
+//! on every lock and unlock, which the instruction counts of every shape
+//! paid (`benches/counts/`). The checkers' locks poison, and their wrappers
+//! clear it.
 #![allow(dead_code)]
 
 /// The locks of the instance users run.
